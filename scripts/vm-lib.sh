@@ -1,0 +1,95 @@
+# shellcheck shell=bash
+# Host-side helpers of the QEMU test harness (sourced by scripts/vm-run,
+# scripts/vm-selftest).  No side effects on source.
+#
+#   vm_resolve_kver [SPEC]   SPEC = "" (newest 6.1) | "6.1" | "6.12" | full KVER
+#   vm_prepare KVER          fill the cache build/vm/KVER/{vmlinux,initramfs.cpio}
+#                            and set VM_VMLINUX, VM_INITRAMFS
+
+VM_REPO=${VM_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+VM_BUILD=${VM_BUILD:-$VM_REPO/build/vm}
+
+vm_die() {
+	echo "vm: error: $*" >&2
+	exit 125
+}
+
+vm_log() {
+	echo "vm: $*" >&2
+}
+
+# Newest installed kernel matching SPEC; prints the KVER.
+vm_resolve_kver() {
+	local spec=${1:-6.1} f k best=""
+	local -a all=()
+	if [ -e "/boot/vmlinuz-$spec" ]; then
+		[ -d "/lib/modules/$spec" ] || vm_die "kernel $spec has no /lib/modules/$spec"
+		echo "$spec"
+		return
+	fi
+	for f in /boot/vmlinuz-*; do
+		[ -e "$f" ] || continue
+		k=${f#/boot/vmlinuz-}
+		case $k in
+		"$spec".* | "$spec"-*) [ -d "/lib/modules/$k" ] && all+=("$k") ;;
+		esac
+	done
+	[ ${#all[@]} -gt 0 ] && best=$(printf '%s\n' "${all[@]}" | sort -V | tail -n 1)
+	[ -n "$best" ] || vm_die "no installed kernel matches '$spec' (have: $(cd /boot && ls vmlinuz-* 2>/dev/null | sed 's/^vmlinuz-//' | tr '\n' ' '))"
+	echo "$best"
+}
+
+# Extract the ELF vmlinux from a bzImage: find a compressed-stream magic and
+# decompress from there; the first candidate that yields an ELF wins.
+vm_extract_vmlinux() {
+	local img=$1 out=$2 off magic tool
+	local -a tries=(
+		"fd377a585a00:xz -dc --single-stream"
+		"28b52ffd:zstd -dcq"
+		"1f8b0800:gzip -dcq"
+		"1f8b0808:gzip -dcq"
+	)
+	local t
+	for t in "${tries[@]}"; do
+		magic=${t%%:*}
+		tool=${t#*:}
+		command -v "${tool%% *}" >/dev/null || continue
+		# byte offsets of the magic (hex dump, one byte per line would be slow:
+		# let grep find the raw bytes)
+		local pat
+		pat=$(echo "$magic" | sed 's/../\\x&/g')
+		for off in $(LC_ALL=C grep -obUaP "$pat" "$img" 2>/dev/null | cut -d: -f1 | head -n 4); do
+			tail -c +"$((off + 1))" "$img" | $tool >"$out.tmp" 2>/dev/null || true
+			if [ "$(head -c 4 "$out.tmp" | od -An -tx1 | tr -d ' \n')" = 7f454c46 ]; then
+				mv -f "$out.tmp" "$out"
+				return 0
+			fi
+		done
+	done
+	rm -f "$out.tmp"
+	return 1
+}
+
+vm_prepare() {
+	local kver=$1 dir img lockfd
+	dir=$VM_BUILD/$kver
+	img=/boot/vmlinuz-$kver
+	[ -r "$img" ] || vm_die "no $img"
+	mkdir -p "$dir"
+	exec {lockfd}>"$dir/.lock"
+	flock "$lockfd"
+	if [ ! -s "$dir/vmlinux" ] || [ "$img" -nt "$dir/vmlinux" ]; then
+		vm_log "extracting vmlinux from $img"
+		vm_extract_vmlinux "$img" "$dir/vmlinux" || vm_die "could not extract an ELF vmlinux from $img"
+	fi
+	if [ ! -s "$dir/initramfs.cpio" ] || [ "$img" -nt "$dir/initramfs.cpio" ] ||
+		[ "$VM_REPO/scripts/mkinitramfs.sh" -nt "$dir/initramfs.cpio" ] ||
+		[ "/lib/modules/$kver/modules.dep" -nt "$dir/initramfs.cpio" ]; then
+		vm_log "building initramfs for $kver"
+		"$VM_REPO/scripts/mkinitramfs.sh" "$kver" "$dir/initramfs.cpio" ||
+			vm_die "mkinitramfs.sh failed for $kver"
+	fi
+	exec {lockfd}>&-
+	VM_VMLINUX=$dir/vmlinux
+	VM_INITRAMFS=$dir/initramfs.cpio
+}

@@ -1,0 +1,36 @@
+# shellcheck shell=bash
+# Kernel-log scanner shared by scripts/vm-run (host) and tests/vm/runner.sh,
+# tests/vm/lib.sh (guest).  Pure bash: no exec per line.
+#   klog_load_patterns [FILE]  (default: tests/vm/bad-kernel-patterns.txt)
+#   klog_scan < LOG            print the offending lines; return 1 if any
+
+KLOG_PATTERNS=${KLOG_PATTERNS:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/bad-kernel-patterns.txt}
+KLOG_BAD_RE=
+KLOG_OK_RE=
+
+klog_load_patterns() {
+	local f=${1:-$KLOG_PATTERNS} l
+	[ -r "$f" ] || { echo "klog: cannot read pattern file $f" >&2; return 2; }
+	KLOG_BAD_RE= KLOG_OK_RE=
+	while IFS= read -r l || [ -n "$l" ]; do
+		case $l in
+		'' | '#'*) ;;
+		'!'*) KLOG_OK_RE+="${KLOG_OK_RE:+|}(${l#!})" ;;
+		*) KLOG_BAD_RE+="${KLOG_BAD_RE:+|}($l)" ;;
+		esac
+	done <"$f"
+	[ -n "$KLOG_BAD_RE" ] || { echo "klog: no patterns in $f" >&2; return 2; }
+}
+
+klog_scan() {
+	local l bad=0
+	[ -n "$KLOG_BAD_RE" ] || klog_load_patterns || return 2
+	while IFS= read -r l || [ -n "$l" ]; do
+		l=${l%$'\r'}
+		[[ $l =~ $KLOG_BAD_RE ]] || continue
+		[ -n "$KLOG_OK_RE" ] && [[ $l =~ $KLOG_OK_RE ]] && continue
+		printf '%s\n' "$l"
+		bad=1
+	done
+	return $((bad))
+}

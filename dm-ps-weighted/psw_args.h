@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Strict parsing of selector table arguments.
+ *
+ * A number is accepted only in canonical decimal form: digits only, no sign,
+ * no blanks, no leading zero (except "0" itself), at most 10 digits.  This
+ * keeps the TABLE status an exact echo of what the table said, which
+ * multipathd relies on (it reloads a map whose read-back differs).
+ */
+#ifndef PSW_ARGS_H
+#define PSW_ARGS_H
+
+#include "psw_types.h"
+
+/* Hard limits shared by both selectors (documented in the README). */
+#define PSW_MAX_PATHS		1024U
+#define PSW_MAX_WEIGHT		1000U
+
+/*
+ * Parse @s as a canonical decimal in [@min, @max].
+ * Returns 0 and stores the value, or -EINVAL (not a canonical number)
+ * or -ERANGE (outside the range).  @out is untouched on error.
+ */
+int psw_parse_u32(const char *s, u32 min, u32 max, u32 *out);
+
+/*
+ * Parse the per-path arguments of either selector: none (the weight is
+ * @dflt) or exactly one weight in [@min, PSW_MAX_WEIGHT].
+ * On error returns -EINVAL and points *@err at a static message.
+ */
+int psw_parse_weight_args(int argc, char **argv, u32 min, u32 dflt,
+			  u32 *weight, const char **err);
+
+#endif /* PSW_ARGS_H */

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * least-blocks: send each I/O to the usable path with the fewest bytes in
+ * flight, scaled by the path's relative weight (capacity).
+ *
+ * The choice minimises (inflight + nr_bytes) / weight.  The quotients are
+ * compared by cross-multiplication into 96 bits, so there is no division
+ * and no overflow at any in-flight total or weight.
+ */
+#ifndef PSW_LB_H
+#define PSW_LB_H
+
+#include "psw_path.h"
+
+/* Default per-path weight when the table gives no per-path argument. */
+#define PSW_LB_DEFAULT_WEIGHT	1U
+
+/*
+ * Compare a / wa with b / wb for wa, wb > 0.
+ * Returns <0, 0 or >0 like memcmp.
+ */
+int psw_ratio_cmp(u64 a, u32 wa, u64 b, u32 wb);
+
+/*
+ * Choose a path among @n (n >= 1) paths.  The scan starts at index
+ * @start % n and keeps the first strictly best path, so a caller that
+ * rotates @start spreads ties evenly.  Returns the index, or -1 if no path
+ * is usable.
+ */
+int psw_lb_select(const struct psw_path *paths, u32 n, u32 start,
+		  u64 nr_bytes);
+
+#endif /* PSW_LB_H */

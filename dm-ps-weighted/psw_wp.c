@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * weighted-paths: active set, smooth schedule and pick (see psw_wp.h).
+ */
+#include "psw_wp.h"
+#include "psw_args.h"
+
+#ifdef __KERNEL__
+#include <linux/string.h>
+#else
+#include <string.h>
+#endif
+
+int psw_wp_parse_mode(unsigned int argc, char **argv, enum psw_wp_mode dflt,
+		      enum psw_wp_mode *mode, const char **err)
+{
+	if (argc == 0) {
+		*mode = dflt;
+		return 0;
+	}
+	if (argc > 1) {
+		*err = "too many selector arguments (expected 0 or 1: proportional|priority)";
+		return -EINVAL;
+	}
+	if (!strcmp(argv[0], "proportional")) {
+		*mode = PSW_WP_PROPORTIONAL;
+		return 0;
+	}
+	if (!strcmp(argv[0], "priority")) {
+		*mode = PSW_WP_PRIORITY;
+		return 0;
+	}
+	*err = "unknown selector argument (expected proportional or priority)";
+	return -EINVAL;
+}
+
+u32 psw_wp_update_active(struct psw_path *paths, u32 n, enum psw_wp_mode mode)
+{
+	u32 floor_w = 0;	/* weight a path needs to be active */
+	bool any_weighted = false;
+	u32 i, count = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!paths[i].usable || !paths[i].weight)
+			continue;
+		if (!any_weighted || paths[i].weight < floor_w)
+			floor_w = paths[i].weight;
+		any_weighted = true;
+	}
+
+	for (i = 0; i < n; i++) {
+		struct psw_path *p = &paths[i];
+		bool on;
+
+		if (!p->usable)
+			on = false;
+		else if (!any_weighted)
+			on = p->weight == 0;		/* standby takes over */
+		else if (mode == PSW_WP_PRIORITY)
+			on = p->weight == floor_w;	/* lowest weight wins */
+		else
+			on = p->weight > 0;
+		PSW_WRITE_ONCE(p->active, on ? 1 : 0);
+		count += on;
+	}
+	return count;
+}
+
+u32 psw_wp_sched_cap(const struct psw_path *paths, u32 n)
+{
+	u64 sum = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		sum += paths[i].weight;
+	if (sum < n)
+		sum = n;
+	/* n <= PSW_MAX_PATHS and weight <= PSW_MAX_WEIGHT: fits in u32 */
+	return (u32)sum;
+}
+
+static u32 gcd_u32(u32 a, u32 b)
+{
+	while (b) {
+		u32 t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/*
+ * Heap order: slot x's next point is at (2 k_x + 1) / (2 w_x); earlier
+ * first, ties by path index.  The products stay below 2^32 * 2^10.
+ */
+static bool slot_before(const struct psw_wp_slot *x, const struct psw_wp_slot *y)
+{
+	u64 lx = (2ULL * x->k + 1) * y->w;
+	u64 ly = (2ULL * y->k + 1) * x->w;
+
+	if (lx != ly)
+		return lx < ly;
+	return x->idx < y->idx;
+}
+
+static void sift_down(struct psw_wp_slot *h, u32 len, u32 i)
+{
+	for (;;) {
+		u32 l = 2 * i + 1, r = l + 1, m = i;
+		struct psw_wp_slot t;
+
+		if (l < len && slot_before(&h[l], &h[m]))
+			m = l;
+		if (r < len && slot_before(&h[r], &h[m]))
+			m = r;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+s64 psw_wp_build(const struct psw_path *paths, u32 n, enum psw_wp_mode mode,
+		 u16 *out, u32 cap, struct psw_wp_slot *scratch)
+{
+	u32 i, m = 0, g = 0, pos;
+	u64 total = 0;
+
+	for (i = 0; i < n; i++) {
+		u32 w;
+
+		if (!PSW_READ_ONCE(paths[i].active))
+			continue;
+		/* standby and priority tiers share equally */
+		w = paths[i].weight;
+		if (mode == PSW_WP_PRIORITY || !w)
+			w = 1;
+		scratch[m].idx = i;
+		scratch[m].w = w;
+		scratch[m].k = 0;
+		g = gcd_u32(g, w);
+		m++;
+	}
+	if (!m)
+		return 0;
+	for (i = 0; i < m; i++) {
+		scratch[i].w /= g;
+		total += scratch[i].w;
+	}
+	if (total > cap)
+		return -ENOSPC;
+
+	for (i = m / 2; i-- > 0;)
+		sift_down(scratch, m, i);
+	for (pos = 0; pos < total; pos++) {
+		out[pos] = (u16)scratch[0].idx;
+		scratch[0].k++;
+		if (scratch[0].k == scratch[0].w)
+			scratch[0] = scratch[--m];	/* all points emitted */
+		sift_down(scratch, m, 0);
+	}
+	return (s64)total;
+}
+
+int psw_wp_pick(const struct psw_path *paths, u32 n, const u16 *sched,
+		u32 len, u64 ticket)
+{
+	u32 i, j;
+
+	if (!n)
+		return -1;
+	if (sched && len) {
+		u32 idx = PSW_READ_ONCE(sched[psw_mod_u64(ticket, len)]);
+
+		if (idx < n && PSW_READ_ONCE(paths[idx].active))
+			return (int)idx;
+	}
+	/*
+	 * Stale or missing schedule: the state changed and the rebuild has
+	 * not been published yet.  Any active path is correct; rotate by
+	 * the ticket so the interim load still spreads.
+	 */
+	j = psw_mod_u64(ticket, n);
+	for (i = 0; i < n; i++, j = (j + 1 == n) ? 0 : j + 1)
+		if (PSW_READ_ONCE(paths[j].active))
+			return (int)j;
+	return -1;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * weighted-paths: administrator-assigned weights.
+ *
+ * Modes:
+ *  - proportional (default): every active path gets I/O in proportion to
+ *    its weight, smoothly interleaved.
+ *  - priority (MSDSM "Weighted Paths"): a LOWER weight means a HIGHER
+ *    priority; only the usable paths with the lowest weight get I/O, shared
+ *    equally; failover to the next lowest weight, failback when it returns.
+ * In both modes weight 0 marks a standby path: it gets I/O only while no
+ * path with a weight > 0 is usable (and then all usable standby paths share
+ * equally).
+ *
+ * The smooth sequence is precomputed into a schedule: path i with reduced
+ * weight w_i owns the points (k + 1/2) / w_i, k = 0..w_i-1, of the period
+ * [0, 1); the schedule lists all W = sum(w_i) points in time order (ties by
+ * path index).  Any half-open interval of length 1 holds exactly w_i points
+ * of path i, so ANY W consecutive entries of the cyclic schedule hold every
+ * path exactly w_i times: the share is exact over every window of W I/Os,
+ * with no bursts.  Picking is one array load per I/O.
+ */
+#ifndef PSW_WP_H
+#define PSW_WP_H
+
+#include "psw_path.h"
+
+enum psw_wp_mode {
+	PSW_WP_PROPORTIONAL = 0,
+	PSW_WP_PRIORITY = 1,
+};
+
+/* Scratch space for psw_wp_build(): one entry per path. */
+struct psw_wp_slot {
+	u32 idx;	/* path index */
+	u32 w;		/* reduced weight */
+	u32 k;		/* points already emitted */
+};
+
+/*
+ * Parse the selector arguments: none (@dflt mode), or one word,
+ * "proportional" or "priority".  Returns 0 or -EINVAL with *@err set.
+ */
+int psw_wp_parse_mode(unsigned int argc, char **argv, enum psw_wp_mode dflt,
+		      enum psw_wp_mode *mode, const char **err);
+
+/*
+ * Recompute paths[i].active from usable/weight for @mode.
+ * Returns the number of active paths (0: no usable path).  O(n).
+ */
+u32 psw_wp_update_active(struct psw_path *paths, u32 n, enum psw_wp_mode mode);
+
+/*
+ * The largest schedule any state of these paths can need:
+ * max(sum of weights, n).
+ */
+u32 psw_wp_sched_cap(const struct psw_path *paths, u32 n);
+
+/*
+ * Build the schedule of the currently active paths into @out (@cap
+ * entries), using @scratch (n entries).  Returns the length, 0 if no path
+ * is active, or -ENOSPC if @cap is too small.  O(W log n).
+ */
+s64 psw_wp_build(const struct psw_path *paths, u32 n, enum psw_wp_mode mode,
+		 u16 *out, u32 cap, struct psw_wp_slot *scratch);
+
+/*
+ * Pick the path for the I/O with sequence number @ticket from a schedule
+ * of @len entries (@sched may be NULL while none is built).  If the entry
+ * names a path that is no longer active (the schedule is being rebuilt
+ * after a state change), fall back to the next active path.  Returns the
+ * index, or -1 if no path is active.
+ */
+int psw_wp_pick(const struct psw_path *paths, u32 n, const u16 *sched,
+		u32 len, u64 ticket);
+
+#endif /* PSW_WP_H */

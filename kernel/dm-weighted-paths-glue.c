@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dm-weighted-paths: dm-multipath path selector with administrator-assigned
+ * weights.
+ *
+ * Tables:
+ *   weighted-paths          <0|1 proportional|1 priority> <#paths> <0|1>
+ *                           <dev> [<weight 0..1000>] ...
+ *   weighted-paths-priority the same, priority mode by default
+ *
+ * proportional: I/O in proportion to the weights, smoothly interleaved.
+ * priority:     MSDSM semantics, the lowest weight wins, failover to the
+ *               next lowest, failback.
+ * weight 0:     standby, used only while no weighted path is usable.
+ * The second name exists so that multipath.conf can select priority mode
+ * with zero selector arguments, which multipathd's read-back requires.
+ *
+ * I/O path: one atomic64 increment (the global ticket that orders the
+ * smooth sequence; per-CPU tickets would lose cross-CPU smoothness) and one
+ * array load from an RCU-published schedule; start_io/end_io touch only the
+ * chosen path's own atomics.  No lock.
+ *
+ * fail_path/reinstate_path run under dm-mpath's m->lock with interrupts
+ * off: they only recompute the active flags (O(n)) and queue a rebuild of
+ * the schedule, O(W log n), which runs in a work item and is published with
+ * RCU.  Until it is published psw_wp_pick() skips entries that are no
+ * longer active, so a failed path gets no new I/O and a standby path none
+ * once a weighted path is back.
+ */
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <linux/workqueue.h>
+#include <linux/overflow.h>
+#include "psw_kpaths.h"
+#include "psw_wp.h"
+
+#define DM_MSG_PREFIX "multipath weighted-paths"
+#define WP_VERSION "1.0.0"
+#define WP_DEFAULT_WEIGHT 1U
+
+struct wp_schedule {
+	u32 len;
+	u16 idx[];
+};
+
+struct wp_selector {
+	struct psw_ktable t;
+	enum psw_wp_mode mode;
+	bool mode_given;		/* echo the selector argument */
+	atomic64_t ticket;
+	atomic_t gen;			/* bumped on every state change */
+	atomic_t build_queued;		/* first build requested */
+	struct wp_schedule __rcu *sched;
+	struct work_struct rebuild;
+};
+
+static void wp_rebuild(struct work_struct *work)
+{
+	struct wp_selector *s = container_of(work, struct wp_selector, rebuild);
+	struct psw_wp_slot *scratch;
+	u32 cap = psw_wp_sched_cap(s->t.paths, s->t.nr);
+	int gen;
+
+	scratch = kvmalloc_array(s->t.nr, sizeof(*scratch), GFP_KERNEL);
+	if (!scratch)
+		goto nomem;
+	do {
+		struct wp_schedule *new, *old;
+		s64 len;
+
+		gen = atomic_read_acquire(&s->gen);
+		new = kvmalloc(struct_size(new, idx, cap), GFP_KERNEL);
+		if (!new) {
+			kvfree(scratch);
+			goto nomem;
+		}
+		len = psw_wp_build(s->t.paths, s->t.nr, s->mode, new->idx, cap,
+				   scratch);
+		new->len = len > 0 ? (u32)len : 0;
+		old = rcu_replace_pointer(s->sched, new, true);
+		if (old) {
+			synchronize_rcu();
+			kvfree(old);
+		}
+	} while (atomic_read_acquire(&s->gen) != gen);
+	kvfree(scratch);
+	return;
+nomem:
+	/* psw_wp_pick() still picks only active paths, just not smoothly. */
+	pr_warn_ratelimited("dm-weighted-paths: no memory to rebuild the schedule\n");
+}
+
+static int wp_create_mode(struct path_selector *ps, unsigned int argc,
+			  char **argv, enum psw_wp_mode dflt)
+{
+	struct wp_selector *s;
+	enum psw_wp_mode mode;
+	const char *err = NULL;
+
+	if (psw_wp_parse_mode(argc, argv, dflt, &mode, &err)) {
+		DMERR("%s", err);
+		return -EINVAL;
+	}
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	s->mode = mode;
+	s->mode_given = argc == 1;
+	INIT_WORK(&s->rebuild, wp_rebuild);
+	ps->context = s;
+	return 0;
+}
+
+static int wp_create(struct path_selector *ps, unsigned int argc, char **argv)
+{
+	return wp_create_mode(ps, argc, argv, PSW_WP_PROPORTIONAL);
+}
+
+static int wp_create_prio(struct path_selector *ps, unsigned int argc,
+			  char **argv)
+{
+	return wp_create_mode(ps, argc, argv, PSW_WP_PRIORITY);
+}
+
+static void wp_destroy(struct path_selector *ps)
+{
+	struct wp_selector *s = ps->context;
+
+	cancel_work_sync(&s->rebuild);
+	kvfree(rcu_dereference_protected(s->sched, true));
+	psw_ktable_free(&s->t);
+	kfree(s);
+	ps->context = NULL;
+}
+
+static int wp_add_path(struct path_selector *ps, struct dm_path *path,
+		       int argc, char **argv, char **error)
+{
+	struct wp_selector *s = ps->context;
+	const char *msg = NULL;
+	u32 weight;
+	int r;
+
+	if (psw_parse_weight_args(argc, argv, 0, WP_DEFAULT_WEIGHT, &weight,
+				  &msg)) {
+		*error = (char *)msg;
+		return -EINVAL;
+	}
+	r = psw_ktable_add(&s->t, path, weight, error);
+	if (!r)
+		psw_wp_update_active(s->t.paths, s->t.nr, s->mode);
+	return r;
+}
+
+static struct dm_path *wp_select_path(struct path_selector *ps,
+				      size_t nr_bytes)
+{
+	struct wp_selector *s = ps->context;
+	struct wp_schedule *sched;
+	u64 ticket = (u64)atomic64_inc_return(&s->ticket);
+	int i;
+
+	rcu_read_lock();
+	sched = rcu_dereference(s->sched);
+	if (unlikely(!sched) && !atomic_xchg(&s->build_queued, 1))
+		schedule_work(&s->rebuild);	/* the first I/O: table complete */
+	i = psw_wp_pick(s->t.paths, s->t.nr, sched ? sched->idx : NULL,
+			sched ? sched->len : 0, ticket);
+	rcu_read_unlock();
+	return i < 0 ? NULL : s->t.paths[i].owner;
+}
+
+/* Called under m->lock with interrupts off: no sleeping, O(n). */
+static void wp_state_changed(struct wp_selector *s)
+{
+	psw_wp_update_active(s->t.paths, s->t.nr, s->mode);
+	atomic_inc_return_release(&s->gen);
+	atomic_set(&s->build_queued, 1);
+	schedule_work(&s->rebuild);
+}
+
+static void wp_fail_path(struct path_selector *ps, struct dm_path *path)
+{
+	struct wp_selector *s = ps->context;
+
+	WRITE_ONCE(psw_kpath(&s->t, path)->usable, 0);
+	wp_state_changed(s);
+}
+
+static int wp_reinstate_path(struct path_selector *ps, struct dm_path *path)
+{
+	struct wp_selector *s = ps->context;
+
+	WRITE_ONCE(psw_kpath(&s->t, path)->usable, 1);
+	wp_state_changed(s);
+	return 0;
+}
+
+static int wp_status(struct path_selector *ps, struct dm_path *path,
+		     status_type_t type, char *result, unsigned int maxlen)
+{
+	struct wp_selector *s = ps->context;
+	unsigned int sz = 0;
+
+	if (!path) {
+		if (type == STATUSTYPE_TABLE && s->mode_given)
+			DMEMIT("1 %s ", s->mode == PSW_WP_PRIORITY ?
+			       "priority" : "proportional");
+		else if (type != STATUSTYPE_IMA)
+			DMEMIT("0 ");
+		return sz;
+	}
+	return psw_kpath_status(psw_kpath(&s->t, path), type, result, maxlen);
+}
+
+static int wp_start_io(struct path_selector *ps, struct dm_path *path,
+		       size_t nr_bytes)
+{
+	struct wp_selector *s = ps->context;
+
+	psw_path_start(psw_kpath(&s->t, path), nr_bytes);
+	return 0;
+}
+
+static int wp_end_io(struct path_selector *ps, struct dm_path *path,
+		     size_t nr_bytes, u64 start_time)
+{
+	struct wp_selector *s = ps->context;
+
+	psw_path_end(psw_kpath(&s->t, path), nr_bytes);
+	return 0;
+}
+
+#define WP_TYPE(_name, _create) {			\
+	.name		= _name,			\
+	.module		= THIS_MODULE,			\
+	.table_args	= PSW_TABLE_ARGS,		\
+	.info_args	= PSW_INFO_ARGS,		\
+	.create		= _create,			\
+	.destroy	= wp_destroy,			\
+	.add_path	= wp_add_path,			\
+	.select_path	= wp_select_path,		\
+	.fail_path	= wp_fail_path,			\
+	.reinstate_path	= wp_reinstate_path,		\
+	.status		= wp_status,			\
+	.start_io	= wp_start_io,			\
+	.end_io		= wp_end_io,			\
+}
+
+static struct path_selector_type wp_type = WP_TYPE("weighted-paths", wp_create);
+static struct path_selector_type wp_prio_type =
+	WP_TYPE("weighted-paths-priority", wp_create_prio);
+
+static int __init dm_wp_init(void)
+{
+	int r = dm_register_path_selector(&wp_type);
+
+	if (r < 0) {
+		DMERR("register failed %d", r);
+		return r;
+	}
+	r = dm_register_path_selector(&wp_prio_type);
+	if (r < 0) {
+		DMERR("register of the priority name failed %d", r);
+		dm_unregister_path_selector(&wp_type);
+		return r;
+	}
+	DMINFO("version " WP_VERSION " loaded");
+	return 0;
+}
+
+static void __exit dm_wp_exit(void)
+{
+	dm_unregister_path_selector(&wp_prio_type);
+	dm_unregister_path_selector(&wp_type);
+}
+
+module_init(dm_wp_init);
+module_exit(dm_wp_exit);
+
+MODULE_DESCRIPTION(DM_NAME " weighted-paths multipath path selector");
+MODULE_AUTHOR("dm-ps-weighted developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(WP_VERSION);
+MODULE_ALIAS("dm-weighted-paths");
+MODULE_ALIAS("dm-weighted-paths-priority");

@@ -1,0 +1,40 @@
+#!/bin/bash
+# Build both selector modules for one kernel, warning-free at W=1.
+#   scripts/build-modules.sh [--kdir DIR | KVER]
+# Sources are copied to build/obj/KVER/ so that several kernels can be
+# built from one tree; the modules land in build/ko/KVER/.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+kdir=
+kver=
+if [ "${1:-}" = "--kdir" ]; then
+	kdir=$2
+	kver=$(make -s -C "$kdir" kernelrelease 2>/dev/null || basename "$(dirname "$kdir")")
+else
+	kver=${1:-$(uname -r)}
+	kdir=/lib/modules/$kver/build
+fi
+[ -f "$kdir/Makefile" ] || { echo "build-modules: no kernel build dir $kdir (install linux-headers-$kver)" >&2; exit 1; }
+
+obj=$top/build/obj/$kver
+ko=$top/build/ko/$kver
+mkdir -p "$obj" "$ko"
+# Copy only what changed so that kbuild's dependency tracking still works.
+cp -u "$top/Kbuild" "$obj/"
+mkdir -p "$obj/kernel" "$obj/dm-ps-weighted"
+cp -u "$top"/kernel/*.[ch] "$obj/kernel/"
+cp -u "$top"/dm-ps-weighted/*.[ch] "$obj/dm-ps-weighted/"
+
+log=$obj/build.log
+if ! make -C "$kdir" M="$obj" W=1 ${C:+C=$C} modules >"$log" 2>&1; then
+	cat "$log" >&2
+	echo "build-modules: build failed for $kver" >&2
+	exit 1
+fi
+if grep -E -i 'warning:|error:' "$log" >&2; then
+	echo "build-modules: warnings while building for $kver (see above)" >&2
+	exit 1
+fi
+cp "$obj"/dm-least-blocks.ko "$obj"/dm-weighted-paths.ko "$ko/"
+echo "build-modules: $kver: $(cd "$ko" && echo *.ko)"

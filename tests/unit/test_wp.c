@@ -1,0 +1,992 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * weighted-paths: active set, schedule construction and pick.
+ */
+#include <time.h>
+#include "unit.h"
+
+/* Schedule buffer with a guard area to catch writes past @cap. */
+#define GUARD		64
+#define GUARD_VAL	0xa5a5
+
+struct sched {
+	u16 *buf;
+	u32 cap;
+	s64 len;
+	struct psw_wp_slot *scratch;
+};
+
+static void sched_alloc(struct sched *s, u32 cap, u32 n)
+{
+	u32 i;
+
+	s->buf = malloc(sizeof(u16) * ((size_t)cap + GUARD));
+	s->scratch = malloc(sizeof(*s->scratch) * (n ? n : 1));
+	assert_non_null(s->buf);
+	assert_non_null(s->scratch);
+	for (i = 0; i < cap + GUARD; i++)
+		s->buf[i] = GUARD_VAL;
+	s->cap = cap;
+	s->len = 0;
+}
+
+static void sched_free(struct sched *s)
+{
+	free(s->buf);
+	free(s->scratch);
+}
+
+static s64 sched_build(struct sched *s, const struct psw_path *p, u32 n,
+		       enum psw_wp_mode mode)
+{
+	u32 i;
+
+	s->len = psw_wp_build(p, n, mode, s->buf, s->cap, s->scratch);
+	for (i = s->cap; i < s->cap + GUARD; i++)
+		if (s->buf[i] != GUARD_VAL)
+			fail_msg("schedule written past cap %u at %u", s->cap, i);
+	return s->len;
+}
+
+/* Build from scratch for the given weights/mode; return as "0102..". */
+static char *sched_string(const u32 *w, u32 n, enum psw_wp_mode mode)
+{
+	struct psw_path *p = unit_paths(n, w);
+	struct sched s;
+	char *str;
+	s64 i;
+
+	psw_wp_update_active(p, n, mode);
+	sched_alloc(&s, psw_wp_sched_cap(p, n), n);
+	sched_build(&s, p, n, mode);
+	assert_true(s.len >= 0);
+	str = malloc((size_t)s.len + 1);
+	assert_non_null(str);
+	for (i = 0; i < s.len; i++) {
+		assert_true(s.buf[i] < 10);
+		str[i] = (char)('0' + s.buf[i]);
+	}
+	str[s.len] = 0;
+	sched_free(&s);
+	free(p);
+	return str;
+}
+
+static void expect_seq(const u32 *w, u32 n, enum psw_wp_mode mode,
+		       const char *want)
+{
+	char *got = sched_string(w, n, mode);
+
+	if (strcmp(got, want))
+		fail_msg("schedule \"%s\", want \"%s\"", got, want);
+	free(got);
+}
+
+static void test_wp_seq_1_1(void **state)
+{
+	static const u32 w[] = { 1, 1 };
+
+	(void)state;
+	expect_seq(w, 2, PSW_WP_PROPORTIONAL, "01");
+}
+
+static void test_wp_seq_3_1(void **state)
+{
+	static const u32 w[] = { 3, 1 };
+	static const u32 w2[] = { 1, 3 };
+
+	(void)state;
+	/* points 1/6 1/2 5/6 and 1/2; the tie at 1/2 goes to path 0 */
+	expect_seq(w, 2, PSW_WP_PROPORTIONAL, "0010");
+	expect_seq(w2, 2, PSW_WP_PROPORTIONAL, "1011");
+}
+
+static void test_wp_seq_7_2_1(void **state)
+{
+	/*
+	 * Path 0: 1/14 3/14 5/14 7/14 9/14 11/14 13/14
+	 * Path 1: 1/4 3/4   Path 2: 1/2 (ties 7/14 = 1/2: path 0 first)
+	 * In order: .071 0, .214 0, .25 1, .357 0, .5 0, .5 2, .643 0,
+	 * .75 1, .786 0, .929 0.
+	 */
+	static const u32 w[] = { 7, 2, 1 };
+	static const u32 w2[] = { 1, 2, 7 };
+
+	(void)state;
+	expect_seq(w, 3, PSW_WP_PROPORTIONAL, "0010020100");
+	/* mirrored: at 1/2 path 0 (weight 1) now precedes path 2 */
+	expect_seq(w2, 3, PSW_WP_PROPORTIONAL, "2212022122");
+}
+
+static void test_wp_seq_1000_1(void **state)
+{
+	static const u32 w[] = { 1000, 1 };
+	char *s = sched_string(w, 2, PSW_WP_PROPORTIONAL);
+	u32 i, ones = 0;
+
+	(void)state;
+	assert_int_equal(strlen(s), 1001);
+	for (i = 0; i < 1001; i++)
+		if (s[i] == '1')
+			ones++;
+	assert_int_equal(ones, 1);
+	/* exactly in the middle: 500 entries before, 500 after */
+	assert_int_equal(s[500], '1');
+	free(s);
+}
+
+static void test_wp_gcd_reduction(void **state)
+{
+	static const u32 w22[] = { 2, 2 };
+	static const u32 w63[] = { 6, 3 };
+	static const u32 w468[] = { 4, 6, 8 };
+	static const u32 w1000[] = { 1000, 1000, 1000 };
+	static const u32 w_prime[] = { 999, 1000 };
+
+	(void)state;
+	expect_seq(w22, 2, PSW_WP_PROPORTIONAL, "01");
+	expect_seq(w63, 2, PSW_WP_PROPORTIONAL, "010");
+	/* 2:3:4 -> 0: 1/4 3/4; 1: 1/6 1/2 5/6; 2: 1/8 3/8 5/8 7/8 */
+	expect_seq(w468, 3, PSW_WP_PROPORTIONAL, "210212012");
+	expect_seq(w1000, 3, PSW_WP_PROPORTIONAL, "012");
+	{
+		char *s = sched_string(w_prime, 2, PSW_WP_PROPORTIONAL);
+
+		assert_int_equal(strlen(s), 1999);
+		free(s);
+	}
+}
+
+/* ---- reference schedule: sort all points exactly ---- */
+
+struct point {
+	u32 k, w, idx;
+};
+
+static int point_cmp(const void *a, const void *b)
+{
+	const struct point *x = a, *y = b;
+	u64 lx = (2ULL * x->k + 1) * y->w, ly = (2ULL * y->k + 1) * x->w;
+
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static u32 gcd(u32 a, u32 b)
+{
+	while (b) {
+		u32 t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* Reduced weights of the active set into rw[]; returns W. */
+static u32 reduced(const struct psw_path *p, u32 n, enum psw_wp_mode mode,
+		   u32 *rw)
+{
+	u32 i, g = 0, total = 0;
+
+	for (i = 0; i < n; i++) {
+		rw[i] = 0;
+		if (!p[i].active)
+			continue;
+		rw[i] = (mode == PSW_WP_PRIORITY || !p[i].weight) ? 1 :
+			p[i].weight;
+		g = gcd(g, rw[i]);
+	}
+	for (i = 0; i < n; i++) {
+		if (g)
+			rw[i] /= g;
+		total += rw[i];
+	}
+	return total;
+}
+
+static u16 *ref_schedule(const u32 *rw, u32 n, u32 total)
+{
+	struct point *pts = malloc(sizeof(*pts) * (total ? total : 1));
+	u16 *out = malloc(sizeof(u16) * (total ? total : 1));
+	u32 i, k, m = 0;
+
+	assert_non_null(pts);
+	assert_non_null(out);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < rw[i]; k++) {
+			pts[m].k = k;
+			pts[m].w = rw[i];
+			pts[m].idx = i;
+			m++;
+		}
+	assert_int_equal(m, total);
+	qsort(pts, total, sizeof(*pts), point_cmp);
+	for (i = 0; i < total; i++)
+		out[i] = (u16)pts[i].idx;
+	free(pts);
+	return out;
+}
+
+/*
+ * Window deviation of path i over the cyclic schedule @s (length W):
+ * with F(t) = W * count_i[0, t) - t * w_i, a window [s, s + L) holds
+ * L w_i / W + (F(s + L) - F(s)) / W entries of path i.  F has period W
+ * (every W-window is exact), so the largest |deviation| over ALL O(W^2)
+ * windows is (max F - min F) / W, computed in O(W n).
+ *
+ * Bounds checked:
+ *  - every W-window exact (the header's guarantee);
+ *  - "floor/ceil(L w_i / W) +- 1" for every L, i.e. deviation < 2.  For
+ *    the header's point construction this holds for n <= 3 only: with
+ *    e_j = N_j(tau) - tau w_j in (-1/2, 1/2], the deviation is
+ *    (W e_i - w_i sum_j e_j) / W, whose range is at most
+ *    1 + (n - 2) w_i / W.  For n >= 4 the construction can burst (see
+ *    test_wp_burst_many_light), so there @limit is that analytic bound.
+ * Returns the worst deviation seen.
+ */
+static double check_smooth(const u16 *s, u32 W, const u32 *rw, u32 n)
+{
+	u32 *cnt = calloc(n, sizeof(*cnt));
+	s64 *fmin = calloc(n, sizeof(*fmin)), *fmax = calloc(n, sizeof(*fmax));
+	double worst = 0;
+	u32 t, i;
+
+	assert_non_null(cnt);
+	assert_non_null(fmin);
+	assert_non_null(fmax);
+	for (t = 0; t < W; t++) {
+		assert_true(s[t] < n);
+		cnt[s[t]]++;
+		for (i = 0; i < n; i++) {
+			s64 f = (s64)cnt[i] * W - (s64)(t + 1) * rw[i];
+
+			if (f < fmin[i])
+				fmin[i] = f;
+			if (f > fmax[i])
+				fmax[i] = f;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		s64 range = fmax[i] - fmin[i];
+		/* limit * W, exact integers: 2W, or W + (n - 2) w_i + W */
+		s64 lim = n <= 3 ? 2 * (s64)W :
+			  2 * (s64)W + (s64)(n - 2) * rw[i];
+		double r = (double)range / W;
+
+		if (cnt[i] != rw[i])
+			fail_msg("path %u: %u entries, weight %u", i, cnt[i],
+				 rw[i]);
+		if (range >= lim)
+			fail_msg("n %u path %u (w %u of W %u): window deviation %.3f, limit %.3f",
+				 n, i, rw[i], W, r, (double)lim / W);
+		if (r > worst)
+			worst = r;
+	}
+	free(cnt);
+	free(fmin);
+	free(fmax);
+	return worst;
+}
+
+/* Direct O(W * n) check of every cyclic window of exactly W entries. */
+static void check_window_w(const u16 *s, u32 W, const u32 *rw, u32 n)
+{
+	u32 *cnt = calloc(n, sizeof(*cnt)), st, i;
+
+	assert_non_null(cnt);
+	for (i = 0; i < W; i++)
+		cnt[s[i]]++;
+	for (st = 0; st < W; st++) {
+		for (i = 0; i < n; i++)
+			if (cnt[i] != rw[i])
+				fail_msg("window at %u: path %u has %u, want %u",
+					 st, i, cnt[i], rw[i]);
+		/* slide: drop s[st], add s[st + W] == s[st] (cyclic) */
+		cnt[s[st]]--;
+		cnt[s[st]]++;
+	}
+	free(cnt);
+}
+
+static void test_wp_matches_reference(void **state)
+{
+	u32 w[16], rw[16];
+	unsigned int iter;
+
+	(void)state;
+	unit_seed(7);
+	for (iter = 0; iter < 300; iter++) {
+		u32 n = unit_range(1, 16), i, W;
+		struct psw_path *p;
+		struct sched s;
+		u16 *ref;
+
+		for (i = 0; i < n; i++)
+			w[i] = unit_range(0, 3) ? unit_range(1, 1000) :
+			       unit_range(1, 4) * 6;
+		p = unit_paths(n, w);
+		for (i = 0; i < n; i++)
+			p[i].usable = unit_range(0, 4) != 0;
+		if (!psw_wp_update_active(p, n, PSW_WP_PROPORTIONAL)) {
+			free(p);
+			continue;
+		}
+		W = reduced(p, n, PSW_WP_PROPORTIONAL, rw);
+		sched_alloc(&s, psw_wp_sched_cap(p, n), n);
+		assert_int_equal(sched_build(&s, p, n, PSW_WP_PROPORTIONAL), W);
+		ref = ref_schedule(rw, n, W);
+		for (i = 0; i < W; i++)
+			if (s.buf[i] != ref[i])
+				fail_msg("iter %u: entry %u is %u, reference %u",
+					 iter, i, s.buf[i], ref[i]);
+		free(ref);
+		sched_free(&s);
+		free(p);
+	}
+}
+
+static void test_wp_smoothness_random(void **state)
+{
+	u32 w[16], rw[16];
+	double worst = 0;
+	unsigned int iter;
+
+	(void)state;
+	unit_seed(11);
+	for (iter = 0; iter < 400; iter++) {
+		u32 n = unit_range(1, 16), i, W;
+		struct psw_path *p;
+		struct sched s;
+		double r;
+
+		for (i = 0; i < n; i++) {
+			switch (iter % 4) {
+			case 0:
+				w[i] = unit_range(1, 1000);
+				break;
+			case 1:		/* one heavy path, many light */
+				w[i] = i ? unit_range(1, 10) : 1000;
+				break;
+			case 2:		/* two classes */
+				w[i] = unit_range(0, 1) ? 1000 : unit_range(1, 3);
+				break;
+			default:
+				w[i] = unit_range(1, 16);
+				break;
+			}
+		}
+		p = unit_paths(n, w);
+		psw_wp_update_active(p, n, PSW_WP_PROPORTIONAL);
+		W = reduced(p, n, PSW_WP_PROPORTIONAL, rw);
+		sched_alloc(&s, psw_wp_sched_cap(p, n), n);
+		assert_int_equal(sched_build(&s, p, n, PSW_WP_PROPORTIONAL), W);
+		check_window_w(s.buf, W, rw, n);
+		r = check_smooth(s.buf, W, rw, n);
+		if (r > worst)
+			worst = r;
+		sched_free(&s);
+		free(p);
+	}
+	print_message("# worst window deviation %.3f\n", worst);
+}
+
+/* n <= 3: the brief's +-1 bound holds for every window length. */
+static void test_wp_smoothness_small_n(void **state)
+{
+	u32 w[3], rw[3];
+	double worst = 0;
+	unsigned int iter;
+
+	(void)state;
+	unit_seed(13);
+	for (iter = 0; iter < 3000; iter++) {
+		u32 n = unit_range(1, 3), i, W;
+		struct psw_path *p;
+		struct sched s;
+		double r;
+
+		for (i = 0; i < n; i++)
+			w[i] = unit_range(0, 1) ? unit_range(1, 1000) :
+			       unit_range(1, 20);
+		p = unit_paths(n, w);
+		psw_wp_update_active(p, n, PSW_WP_PROPORTIONAL);
+		W = reduced(p, n, PSW_WP_PROPORTIONAL, rw);
+		sched_alloc(&s, psw_wp_sched_cap(p, n), n);
+		assert_int_equal(sched_build(&s, p, n, PSW_WP_PROPORTIONAL), W);
+		r = check_smooth(s.buf, W, rw, n);
+		if (r > worst)
+			worst = r;
+		sched_free(&s);
+		free(p);
+	}
+	assert_true(worst < 2.0);
+	print_message("# n<=3 worst window deviation %.3f (bound < 2)\n",
+		      worst);
+}
+
+/*
+ * Known limit of the header's construction (reported, not a code bug):
+ * light paths whose points coincide are emitted back to back.  1000:1:1:1
+ * puts the three weight-1 paths at 1/2, so a window of 3 entries has no
+ * entry of path 0 although it is owed 2.99 of them: deviation 2.99 > 2,
+ * outside the "+-1 of floor/ceil" bound.  This pins the current, specified
+ * behaviour; a smoother schedule (e.g. Tijdeman's chairman sequence,
+ * deviation < 1 on every prefix) would change it and this test with it.
+ */
+static void test_wp_burst_many_light(void **state)
+{
+	static const u32 w[] = { 1000, 1, 1, 1 };
+	char *s = sched_string(w, 4, PSW_WP_PROPORTIONAL);
+	const char *burst = strstr(s, "123");
+
+	(void)state;
+	assert_int_equal(strlen(s), 1003);
+	assert_non_null(burst);
+	assert_int_equal(burst - s, 500);
+	free(s);
+}
+
+static void test_wp_pick_follows_schedule(void **state)
+{
+	static const u32 w[] = { 7, 2, 1 };
+	static const char want[] = "0010020100";
+	struct psw_path *p = unit_paths(3, w);
+	struct sched s;
+	u64 t;
+	u32 cnt[3] = { 0 };
+
+	(void)state;
+	psw_wp_update_active(p, 3, PSW_WP_PROPORTIONAL);
+	sched_alloc(&s, psw_wp_sched_cap(p, 3), 3);
+	assert_int_equal(sched_build(&s, p, 3, PSW_WP_PROPORTIONAL), 10);
+	for (t = 0; t < 1000; t++) {
+		int i = psw_wp_pick(p, 3, s.buf, (u32)s.len, t);
+
+		assert_int_equal(i, want[t % 10] - '0');
+		cnt[i]++;
+	}
+	assert_int_equal(cnt[0], 700);
+	assert_int_equal(cnt[1], 200);
+	assert_int_equal(cnt[2], 100);
+	/* 64-bit tickets: the modulo uses all 64 bits */
+	t = (1ULL << 40) * 10 + 2;
+	assert_int_equal(psw_wp_pick(p, 3, s.buf, 10, t), 1);
+	t = UINT64_MAX;			/* 2^64 - 1 = ...615, mod 10 = 5 */
+	assert_int_equal(psw_wp_pick(p, 3, s.buf, 10, t), 2);
+	sched_free(&s);
+	free(p);
+}
+
+static void test_wp_standby(void **state)
+{
+	static const u32 w[] = { 5, 0, 3, 0 };
+	struct psw_path *p = unit_paths(4, w);
+	struct sched s;
+
+	(void)state;
+	sched_alloc(&s, psw_wp_sched_cap(p, 4), 4);
+	assert_int_equal(psw_wp_sched_cap(p, 4), 8);
+	assert_int_equal(psw_wp_update_active(p, 4, PSW_WP_PROPORTIONAL), 2);
+	assert_int_equal(p[0].active + p[2].active, 2);
+	assert_int_equal(p[1].active + p[3].active, 0);
+	assert_int_equal(sched_build(&s, p, 4, PSW_WP_PROPORTIONAL), 8);
+
+	/* one weighted path left: standby still idle */
+	p[0].usable = 0;
+	assert_int_equal(psw_wp_update_active(p, 4, PSW_WP_PROPORTIONAL), 1);
+	assert_int_equal(sched_build(&s, p, 4, PSW_WP_PROPORTIONAL), 1);
+	assert_int_equal(s.buf[0], 2);
+
+	/* all weighted failed: standby paths share equally */
+	p[2].usable = 0;
+	assert_int_equal(psw_wp_update_active(p, 4, PSW_WP_PROPORTIONAL), 2);
+	assert_int_equal(p[1].active, 1);
+	assert_int_equal(p[3].active, 1);
+	assert_int_equal(sched_build(&s, p, 4, PSW_WP_PROPORTIONAL), 2);
+	assert_int_equal(s.buf[0], 1);
+	assert_int_equal(s.buf[1], 3);
+
+	/* one standby fails too */
+	p[1].usable = 0;
+	assert_int_equal(psw_wp_update_active(p, 4, PSW_WP_PROPORTIONAL), 1);
+	assert_int_equal(sched_build(&s, p, 4, PSW_WP_PROPORTIONAL), 1);
+	assert_int_equal(s.buf[0], 3);
+
+	/* a weighted path returns: standby goes idle again */
+	p[0].usable = 1;
+	assert_int_equal(psw_wp_update_active(p, 4, PSW_WP_PROPORTIONAL), 1);
+	assert_int_equal(p[3].active, 0);
+	assert_int_equal(sched_build(&s, p, 4, PSW_WP_PROPORTIONAL), 1);
+	assert_int_equal(s.buf[0], 0);
+
+	/* nothing usable */
+	p[0].usable = 0;
+	p[3].usable = 0;
+	assert_int_equal(psw_wp_update_active(p, 4, PSW_WP_PROPORTIONAL), 0);
+	assert_int_equal(sched_build(&s, p, 4, PSW_WP_PROPORTIONAL), 0);
+	assert_int_equal(psw_wp_pick(p, 4, s.buf, 0, 5), -1);
+	sched_free(&s);
+	free(p);
+}
+
+static void test_wp_all_standby(void **state)
+{
+	static const u32 w[] = { 0, 0, 0 };
+	struct psw_path *p = unit_paths(3, w);
+	struct sched s;
+
+	(void)state;
+	assert_int_equal(psw_wp_sched_cap(p, 3), 3);	/* n, not 0 */
+	sched_alloc(&s, psw_wp_sched_cap(p, 3), 3);
+	assert_int_equal(psw_wp_update_active(p, 3, PSW_WP_PROPORTIONAL), 3);
+	assert_int_equal(sched_build(&s, p, 3, PSW_WP_PROPORTIONAL), 3);
+	assert_int_equal(s.buf[0], 0);
+	assert_int_equal(s.buf[1], 1);
+	assert_int_equal(s.buf[2], 2);
+	assert_int_equal(psw_wp_update_active(p, 3, PSW_WP_PRIORITY), 3);
+	assert_int_equal(sched_build(&s, p, 3, PSW_WP_PRIORITY), 3);
+	sched_free(&s);
+	free(p);
+}
+
+/* Fail and reinstate in the middle of a sequence of picks. */
+static void test_wp_fail_reinstate_mid_sequence(void **state)
+{
+	static const u32 w[] = { 3, 2, 1 };
+	struct psw_path *p = unit_paths(3, w);
+	struct sched s;
+	u32 cnt[3];
+	u64 t = 0;
+	int i;
+
+	(void)state;
+	psw_wp_update_active(p, 3, PSW_WP_PROPORTIONAL);
+	sched_alloc(&s, psw_wp_sched_cap(p, 3), 3);
+	assert_int_equal(sched_build(&s, p, 3, PSW_WP_PROPORTIONAL), 6);
+	for (; t < 4; t++)
+		assert_int_not_equal(psw_wp_pick(p, 3, s.buf, 6, t), -1);
+
+	/* path 0 fails: m->lock -> usable = 0, update_active */
+	p[0].usable = 0;
+	assert_int_equal(psw_wp_update_active(p, 3, PSW_WP_PROPORTIONAL), 2);
+	/* schedule not rebuilt yet: stale, but never path 0 */
+	memset(cnt, 0, sizeof(cnt));
+	for (; t < 604; t++) {
+		i = psw_wp_pick(p, 3, s.buf, 6, t);
+		assert_true(i == 1 || i == 2);
+		cnt[i]++;
+	}
+	assert_int_equal(cnt[0], 0);
+	/* rebuild: 2:1 exactly */
+	assert_int_equal(sched_build(&s, p, 3, PSW_WP_PROPORTIONAL), 3);
+	memset(cnt, 0, sizeof(cnt));
+	for (; t < 904; t++)
+		cnt[psw_wp_pick(p, 3, s.buf, (u32)s.len, t)]++;
+	assert_int_equal(cnt[0], 0);
+	assert_int_equal(cnt[1], 200);
+	assert_int_equal(cnt[2], 100);
+
+	/* reinstate: stale schedule still valid (path 0 just not used) */
+	p[0].usable = 1;
+	assert_int_equal(psw_wp_update_active(p, 3, PSW_WP_PROPORTIONAL), 3);
+	for (; t < 1000; t++) {
+		i = psw_wp_pick(p, 3, s.buf, (u32)s.len, t);
+		assert_true(i == 1 || i == 2);
+	}
+	assert_int_equal(sched_build(&s, p, 3, PSW_WP_PROPORTIONAL), 6);
+	memset(cnt, 0, sizeof(cnt));
+	for (; t < 1600; t++)
+		cnt[psw_wp_pick(p, 3, s.buf, (u32)s.len, t)]++;
+	assert_int_equal(cnt[0], 300);
+	assert_int_equal(cnt[1], 200);
+	assert_int_equal(cnt[2], 100);
+	sched_free(&s);
+	free(p);
+}
+
+static void test_wp_pick_stale(void **state)
+{
+	static const u32 w[] = { 1, 1, 1, 1, 1 };
+	struct psw_path *p = unit_paths(5, w);
+	u16 bogus[4] = { 0, 7, 4, 65535 };	/* 7, 65535: out of range */
+	u32 hits[5] = { 0 }, i;
+	u64 t;
+
+	(void)state;
+	/* no schedule at all: rotate by ticket over the active paths */
+	for (t = 0; t < 500; t++)
+		hits[psw_wp_pick(p, 5, NULL, 0, t)]++;
+	for (i = 0; i < 5; i++)
+		assert_int_equal(hits[i], 100);
+	assert_int_equal(psw_wp_pick(p, 5, bogus, 0, 3), 3);	/* len 0 */
+	assert_int_equal(psw_wp_pick(p, 5, NULL, 4, 3), 3);	/* NULL */
+	assert_int_equal(psw_wp_pick(p, 0, bogus, 4, 3), -1);	/* n = 0 */
+
+	/* out-of-range entries never escape */
+	for (t = 0; t < 100; t++) {
+		int r = psw_wp_pick(p, 5, bogus, 4, t);
+
+		assert_in_range(r, 0, 4);
+	}
+	/* entries naming inactive paths are skipped */
+	p[0].active = 0;
+	p[4].active = 0;
+	for (t = 0; t < 1000; t++) {
+		int r = psw_wp_pick(p, 5, bogus, 4, t);
+
+		assert_in_range(r, 1, 3);
+	}
+	/* a random stale schedule against a random active set */
+	unit_seed(3);
+	for (t = 0; t < 20000; t++) {
+		u16 sch[8];
+		u32 len = unit_range(1, 8), any = 0;
+		int r;
+
+		for (i = 0; i < len; i++)
+			sch[i] = (u16)unit_range(0, 6);
+		for (i = 0; i < 5; i++) {
+			p[i].active = unit_range(0, 2) == 0;
+			any |= p[i].active;
+		}
+		r = psw_wp_pick(p, 5, sch, len, unit_rand64());
+		if (!any)
+			assert_int_equal(r, -1);
+		else
+			assert_true(r >= 0 && r < 5 && p[r].active);
+	}
+	/* none active */
+	for (i = 0; i < 5; i++)
+		p[i].active = 0;
+	assert_int_equal(psw_wp_pick(p, 5, bogus, 4, 0), -1);
+	assert_int_equal(psw_wp_pick(p, 5, NULL, 0, 0), -1);
+	free(p);
+}
+
+static void test_wp_priority(void **state)
+{
+	static const u32 w[] = { 20, 10, 30, 10, 0 };
+	struct psw_path *p = unit_paths(5, w);
+	struct sched s;
+	u32 cnt[5];
+	u64 t;
+
+	(void)state;
+	sched_alloc(&s, psw_wp_sched_cap(p, 5), 5);
+	/* lowest weight (10) wins, ties share equally */
+	assert_int_equal(psw_wp_update_active(p, 5, PSW_WP_PRIORITY), 2);
+	assert_int_equal(p[1].active, 1);
+	assert_int_equal(p[3].active, 1);
+	assert_int_equal(p[0].active + p[2].active + p[4].active, 0);
+	assert_int_equal(sched_build(&s, p, 5, PSW_WP_PRIORITY), 2);
+	memset(cnt, 0, sizeof(cnt));
+	for (t = 0; t < 100; t++)
+		cnt[psw_wp_pick(p, 5, s.buf, (u32)s.len, t)]++;
+	assert_int_equal(cnt[1], 50);
+	assert_int_equal(cnt[3], 50);
+
+	/* one of the tier fails: the other takes it all */
+	p[1].usable = 0;
+	assert_int_equal(psw_wp_update_active(p, 5, PSW_WP_PRIORITY), 1);
+	assert_int_equal(sched_build(&s, p, 5, PSW_WP_PRIORITY), 1);
+	assert_int_equal(s.buf[0], 3);
+	/* whole tier down: failover to the next lowest weight (20) */
+	p[3].usable = 0;
+	assert_int_equal(psw_wp_update_active(p, 5, PSW_WP_PRIORITY), 1);
+	assert_int_equal(p[0].active, 1);
+	assert_int_equal(sched_build(&s, p, 5, PSW_WP_PRIORITY), 1);
+	assert_int_equal(s.buf[0], 0);
+	/* then 30 */
+	p[0].usable = 0;
+	assert_int_equal(psw_wp_update_active(p, 5, PSW_WP_PRIORITY), 1);
+	assert_int_equal(p[2].active, 1);
+	/* then standby */
+	p[2].usable = 0;
+	assert_int_equal(psw_wp_update_active(p, 5, PSW_WP_PRIORITY), 1);
+	assert_int_equal(p[4].active, 1);
+	assert_int_equal(sched_build(&s, p, 5, PSW_WP_PRIORITY), 1);
+	assert_int_equal(s.buf[0], 4);
+	/* failback to the best returning path, even a worse one first */
+	p[2].usable = 1;
+	assert_int_equal(psw_wp_update_active(p, 5, PSW_WP_PRIORITY), 1);
+	assert_int_equal(p[2].active, 1);
+	assert_int_equal(p[4].active, 0);
+	p[3].usable = 1;
+	assert_int_equal(psw_wp_update_active(p, 5, PSW_WP_PRIORITY), 1);
+	assert_int_equal(p[3].active, 1);
+	assert_int_equal(p[2].active, 0);
+	p[1].usable = 1;
+	assert_int_equal(psw_wp_update_active(p, 5, PSW_WP_PRIORITY), 2);
+	assert_int_equal(sched_build(&s, p, 5, PSW_WP_PRIORITY), 2);
+	assert_int_equal(s.buf[0], 1);
+	assert_int_equal(s.buf[1], 3);
+	sched_free(&s);
+	free(p);
+}
+
+static void test_wp_priority_tie_many(void **state)
+{
+	/* priority ignores weight magnitude: tier of 3 with weight 1000 */
+	static const u32 w[] = { 1000, 1000, 1000 };
+	static const u32 w2[] = { 1000, 999, 1000, 999 };
+
+	(void)state;
+	expect_seq(w, 3, PSW_WP_PRIORITY, "012");
+	expect_seq(w2, 4, PSW_WP_PRIORITY, "13");
+	/* and the same weights in proportional mode use them all */
+	{
+		char *s = sched_string(w2, 4, PSW_WP_PROPORTIONAL);
+
+		assert_int_equal(strlen(s), 3998);
+		free(s);
+	}
+}
+
+static void test_wp_parse_mode(void **state)
+{
+	static const char *const bad[] = {
+		"", "Priority", "PROPORTIONAL", "prio", "priority ",
+		" proportional", "proportional\n", "0", "1", "weighted",
+	};
+	enum psw_wp_mode m = PSW_WP_PRIORITY;
+	const char *err = NULL;
+	char *argv[2];
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(psw_wp_parse_mode(0, NULL, PSW_WP_PROPORTIONAL, &m,
+					   &err), 0);
+	assert_int_equal(m, PSW_WP_PROPORTIONAL);
+	assert_int_equal(psw_wp_parse_mode(0, NULL, PSW_WP_PRIORITY, &m,
+					   &err), 0);
+	assert_int_equal(m, PSW_WP_PRIORITY);
+	argv[0] = (char *)"proportional";
+	assert_int_equal(psw_wp_parse_mode(1, argv, PSW_WP_PRIORITY, &m,
+					   &err), 0);
+	assert_int_equal(m, PSW_WP_PROPORTIONAL);
+	argv[0] = (char *)"priority";
+	assert_int_equal(psw_wp_parse_mode(1, argv, PSW_WP_PROPORTIONAL, &m,
+					   &err), 0);
+	assert_int_equal(m, PSW_WP_PRIORITY);
+	assert_null(err);
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		m = (enum psw_wp_mode)77;
+		err = NULL;
+		argv[0] = (char *)bad[i];
+		assert_int_equal(psw_wp_parse_mode(1, argv, PSW_WP_PROPORTIONAL,
+						   &m, &err), -EINVAL);
+		assert_int_equal(m, 77);
+		assert_non_null(err);
+		assert_non_null(strstr(err, "unknown"));
+	}
+	m = (enum psw_wp_mode)77;
+	err = NULL;
+	argv[0] = (char *)"priority";
+	argv[1] = (char *)"priority";
+	assert_int_equal(psw_wp_parse_mode(2, argv, PSW_WP_PROPORTIONAL, &m,
+					   &err), -EINVAL);
+	assert_int_equal(m, 77);
+	assert_non_null(err);
+	assert_non_null(strstr(err, "too many"));
+}
+
+static void test_wp_sched_cap(void **state)
+{
+	static const u32 w1[] = { 7, 2, 1 };
+	static const u32 w2[] = { 0, 0, 1, 0 };
+	static const u32 w3[] = { 2, 2 };
+	struct psw_path *p;
+	u32 *w, i;
+
+	(void)state;
+	p = unit_paths(3, w1);
+	assert_int_equal(psw_wp_sched_cap(p, 3), 10);
+	p[0].usable = 0;		/* state does not shrink the cap */
+	assert_int_equal(psw_wp_sched_cap(p, 3), 10);
+	free(p);
+	p = unit_paths(4, w2);
+	assert_int_equal(psw_wp_sched_cap(p, 4), 4);
+	free(p);
+	p = unit_paths(2, w3);
+	assert_int_equal(psw_wp_sched_cap(p, 2), 4);	/* not reduced */
+	free(p);
+	assert_int_equal(psw_wp_sched_cap(NULL, 0), 0);
+
+	w = malloc(sizeof(*w) * PSW_MAX_PATHS);
+	assert_non_null(w);
+	for (i = 0; i < PSW_MAX_PATHS; i++)
+		w[i] = PSW_MAX_WEIGHT;
+	p = unit_paths(PSW_MAX_PATHS, w);
+	assert_int_equal(psw_wp_sched_cap(p, PSW_MAX_PATHS),
+			 PSW_MAX_PATHS * PSW_MAX_WEIGHT);
+	free(p);
+	free(w);
+}
+
+/* The cap is enough for every reachable state, in both modes. */
+static void test_wp_sched_cap_sufficient(void **state)
+{
+	u32 w[12];
+	unsigned int iter;
+
+	(void)state;
+	unit_seed(99);
+	for (iter = 0; iter < 3000; iter++) {
+		u32 n = unit_range(1, 12), i;
+		enum psw_wp_mode mode = iter & 1 ? PSW_WP_PRIORITY :
+					PSW_WP_PROPORTIONAL;
+		struct psw_path *p;
+		struct sched s;
+		u32 rw[12], W, act;
+
+		for (i = 0; i < n; i++)
+			w[i] = unit_range(0, 2) ? unit_range(0, 12) :
+			       unit_range(0, 1000);
+		p = unit_paths(n, w);
+		for (i = 0; i < n; i++)
+			p[i].usable = unit_range(0, 3) != 0;
+		act = psw_wp_update_active(p, n, mode);
+		W = reduced(p, n, mode, rw);
+		sched_alloc(&s, psw_wp_sched_cap(p, n), n);
+		assert_int_equal(sched_build(&s, p, n, mode), act ? W : 0);
+		for (i = 0; i < (u32)s.len; i++)
+			assert_true(p[s.buf[i]].active);
+		/* the active set matches its definition */
+		{
+			u32 lo = UINT32_MAX, c = 0;
+
+			for (i = 0; i < n; i++)
+				if (p[i].usable && w[i] && w[i] < lo)
+					lo = w[i];
+			for (i = 0; i < n; i++) {
+				bool on = p[i].usable &&
+					  (lo == UINT32_MAX ? w[i] == 0 :
+					   mode == PSW_WP_PRIORITY ?
+					   w[i] == lo : w[i] > 0);
+
+				assert_int_equal(p[i].active, on);
+				c += on;
+			}
+			assert_int_equal(act, c);
+		}
+		sched_free(&s);
+		free(p);
+	}
+}
+
+static void test_wp_enospc(void **state)
+{
+	static const u32 w[] = { 7, 2, 1 };
+	static const u32 w22[] = { 2, 2 };
+	struct psw_path *p = unit_paths(3, w);
+	struct sched s;
+
+	(void)state;
+	psw_wp_update_active(p, 3, PSW_WP_PROPORTIONAL);
+	sched_alloc(&s, 9, 3);
+	assert_int_equal(sched_build(&s, p, 3, PSW_WP_PROPORTIONAL), -ENOSPC);
+	sched_free(&s);
+	sched_alloc(&s, 0, 3);
+	assert_int_equal(sched_build(&s, p, 3, PSW_WP_PROPORTIONAL), -ENOSPC);
+	sched_free(&s);
+	sched_alloc(&s, 10, 3);
+	assert_int_equal(sched_build(&s, p, 3, PSW_WP_PROPORTIONAL), 10);
+	sched_free(&s);
+	free(p);
+
+	/* the check is on the reduced length */
+	p = unit_paths(2, w22);
+	psw_wp_update_active(p, 2, PSW_WP_PROPORTIONAL);
+	sched_alloc(&s, 2, 2);
+	assert_int_equal(sched_build(&s, p, 2, PSW_WP_PROPORTIONAL), 2);
+	sched_free(&s);
+	sched_alloc(&s, 1, 2);
+	assert_int_equal(sched_build(&s, p, 2, PSW_WP_PROPORTIONAL), -ENOSPC);
+	sched_free(&s);
+	free(p);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void big_build(const u32 *w, u32 want_len, double *secs)
+{
+	const u32 n = PSW_MAX_PATHS;
+	struct psw_path *p = unit_paths(n, w);
+	u32 *cnt = calloc(n, sizeof(*cnt)), rw[PSW_MAX_PATHS], i;
+	struct sched s;
+	double t0;
+
+	assert_non_null(cnt);
+	assert_int_equal(psw_wp_update_active(p, n, PSW_WP_PROPORTIONAL), n);
+	sched_alloc(&s, psw_wp_sched_cap(p, n), n);
+	t0 = now();
+	assert_int_equal(sched_build(&s, p, n, PSW_WP_PROPORTIONAL), want_len);
+	*secs = now() - t0;
+	reduced(p, n, PSW_WP_PROPORTIONAL, rw);
+	for (i = 0; i < (u32)s.len; i++)
+		cnt[s.buf[i]]++;
+	for (i = 0; i < n; i++)
+		assert_int_equal(cnt[i], rw[i]);
+	free(cnt);
+	sched_free(&s);
+	free(p);
+}
+
+static void test_wp_max_paths_max_weight(void **state)
+{
+	u32 *w = malloc(sizeof(*w) * PSW_MAX_PATHS), i;
+	double t_eq, t_mix;
+
+	(void)state;
+	assert_non_null(w);
+	for (i = 0; i < PSW_MAX_PATHS; i++)
+		w[i] = PSW_MAX_WEIGHT;
+	big_build(w, PSW_MAX_PATHS, &t_eq);	/* reduces to 1 each */
+	/* 1000 and 999 alternate: gcd 1, W = 1023488, the largest case */
+	for (i = 0; i < PSW_MAX_PATHS; i++)
+		w[i] = PSW_MAX_WEIGHT - (i & 1);
+	big_build(w, 512 * 1000 + 512 * 999, &t_mix);
+	print_message("# 1024 x 1000: %.3f s, 1024 x 1000/999: %.3f s\n",
+		      t_eq, t_mix);
+	/* loose: O(W log n) is ~10^7 steps; even under ASan this is fast */
+	assert_true(t_mix < 10.0);
+	free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wp_seq_1_1),
+		cmocka_unit_test(test_wp_seq_3_1),
+		cmocka_unit_test(test_wp_seq_7_2_1),
+		cmocka_unit_test(test_wp_seq_1000_1),
+		cmocka_unit_test(test_wp_gcd_reduction),
+		cmocka_unit_test(test_wp_matches_reference),
+		cmocka_unit_test(test_wp_smoothness_random),
+		cmocka_unit_test(test_wp_smoothness_small_n),
+		cmocka_unit_test(test_wp_burst_many_light),
+		cmocka_unit_test(test_wp_pick_follows_schedule),
+		cmocka_unit_test(test_wp_standby),
+		cmocka_unit_test(test_wp_all_standby),
+		cmocka_unit_test(test_wp_fail_reinstate_mid_sequence),
+		cmocka_unit_test(test_wp_pick_stale),
+		cmocka_unit_test(test_wp_priority),
+		cmocka_unit_test(test_wp_priority_tie_many),
+		cmocka_unit_test(test_wp_parse_mode),
+		cmocka_unit_test(test_wp_sched_cap),
+		cmocka_unit_test(test_wp_sched_cap_sufficient),
+		cmocka_unit_test(test_wp_enospc),
+		cmocka_unit_test(test_wp_max_paths_max_weight),
+	};
+
+	return cmocka_run_group_tests_name("psw_wp", tests, NULL, NULL);
+}

@@ -63,6 +63,8 @@ mount -t devtmpfs dev /dev
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
+read -r t _ </proc/uptime
+echo "vm-init: start at ${t}s" >/dev/kmsg
 while read -r m; do
 	insmod "/lib/modules/$m" || fail "insmod $m"
 done </lib/modules/order
@@ -84,6 +86,8 @@ mount -t 9p -o trans=virtio,version=9p2000.L,cache=none,msize=262144 vmjob /newr
 read -r outpath </newroot/run/vm/.vm/outpath
 # The out dir also appears at its host path (if that path is visible).
 [ -d "/newroot$outpath" ] && mount -o bind /newroot/run/vm "/newroot$outpath"
+read -r t _ </proc/uptime
+echo "vm-init: mounts done at ${t}s" >/dev/kmsg
 mount --move /dev /newroot/dev
 mkdir -p /newroot/dev/pts /newroot/dev/shm
 mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /newroot/dev/pts

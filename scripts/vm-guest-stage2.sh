@@ -9,8 +9,8 @@ out=/run/vm
 say() { echo "vm-guest: $*" >/dev/ttyS1; }
 finish() {
 	echo "$1" >"$ctl/status"
-	dmesg >"$out/dmesg.txt" 2>/dev/null
-	sync
+	/bin/busybox dmesg >"$out/dmesg.txt" 2>/dev/null
+	/bin/busybox sync
 	/bin/busybox poweroff -f
 	echo o >/proc/sysrq-trigger
 	while :; do /bin/busybox sleep 60; done

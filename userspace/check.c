@@ -67,11 +67,15 @@ static void check_sessions(const struct ab_config *cfg, const struct ab_inventor
 			add(c, SEV_ERROR, subj, "unknown-side", fix, "%s", s->side_err);
 		}
 		if (!ab_session_usable(s))
-			add(c, SEV_ERROR, subj, "session-down",
-			    "check the link/switch of this side, then: iscsiadm -m session -r SID -u; iscsiadm -m node -T IQN -p PORTAL --login",
+		{
+			ab_fmt(fix, sizeof(fix),
+			       "check the link/switch of side %s; iscsid logs in again by itself, or: iscsiadm -m node -T %s -p %s:%d --login",
+			       ab_side_name(s->side), s->targetname, s->portal_ip, s->portal_port);
+			add(c, SEV_ERROR, subj, "session-down", fix,
 			    "session to %s:%d (%s, side %s) is %s, connection %s", s->portal_ip,
 			    s->portal_port, s->targetname, ab_side_name(s->side), s->state,
 			    s->conn_state[0] ? s->conn_state : "unknown");
+		}
 		if (!s->ndisks)
 			add(c, SEV_INFO, subj, "no-disks", "check the target's LUN mapping/ACL for this initiator",
 			    "session to %s:%d (%s) has no SCSI disks", s->portal_ip, s->portal_port,
@@ -266,6 +270,8 @@ static void check_lun(const struct ab_inventory *inv, const struct ab_lun *l, st
 				    "remove the map (dmsetup remove NAME) and rebuild with abpath apply",
 				    "%s is held by multipath map %s (uuid %s) of another WWID", d->name,
 				    h->name[0] ? h->name : h->dev, h->uuid);
+			if (h->uuid[0] && strncmp(h->uuid, "mpath-", 6))
+				continue;
 			if (strcmp(held_by, h->dev)) {
 				if (held_by[0])
 					nmaps++;
@@ -275,7 +281,10 @@ static void check_lun(const struct ab_inventory *inv, const struct ab_lun *l, st
 				ab_copy(heldname, sizeof(heldname), h->name[0] ? h->name : h->dev);
 			}
 		}
-		nheld += d->nholders > 0;
+		for (k = 0; k < d->nholders; k++)
+			if (!d->holders[k].uuid[0] || !strncmp(d->holders[k].uuid, "mpath-", 6))
+				break;
+		nheld += k < d->nholders;
 	}
 	if (nmaps > 1)
 		add(c, SEV_ERROR, subj, "several-maps",

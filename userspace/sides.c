@@ -124,8 +124,12 @@ static int path_cmp(const void *a, const void *b)
 	const struct ab_disk *x = *(struct ab_disk * const *)a;
 	const struct ab_disk *y = *(struct ab_disk * const *)b;
 
-	if (x->sess->side != y->sess->side)
-		return x->sess->side < y->sess->side ? -1 : 1;
+	/* A, then B, then paths without a side */
+	int sx = x->sess->side == SIDE_NONE ? 3 : (int)x->sess->side;
+	int sy = y->sess->side == SIDE_NONE ? 3 : (int)y->sess->side;
+
+	if (sx != sy)
+		return sx < sy ? -1 : 1;
 	return ab_devname_cmp(x->name, y->name);
 }
 

@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_abpath.c - cmocka tests for abpath.
+ *
+ * Unit tests link libabpath.a; golden tests run the built binary ($ABPATH)
+ * for every line of golden/cases.list and compare stdout, stderr and the
+ * exit status with golden/<name>.out. Run from tests/abpath/.
+ * ABPATH_REGEN=1 rewrites the golden files instead of comparing
+ * (make -C userspace golden); make check never sets it.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include "abpath.h"
+
+static bool regen;
+
+/* ---------- helpers ---------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (!f)
+		return NULL;
+	do {
+		if (n + 4096 + 1 > cap) {
+			cap = (n + 4096 + 1) * 2;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		r = fread(buf + n, 1, 4096, f);
+		n += r;
+	} while (r);
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static void spew(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Compare with golden file, or write it in regen mode. */
+static void golden_compare(const char *gpath, const char *actual)
+{
+	char *exp;
+	char apath[AB_PATH];
+
+	if (regen) {
+		spew(gpath, actual);
+		return;
+	}
+	exp = slurp(gpath, NULL);
+	if (!exp) {
+		print_error("missing golden file %s (make -C userspace golden)\n", gpath);
+		fail();
+	}
+	if (strcmp(exp, actual)) {
+		const char *a = exp, *b = actual;
+		int line = 1;
+
+		while (*a && *a == *b) {
+			if (*a == '\n')
+				line++;
+			a++;
+			b++;
+		}
+		mkdir("out", 0755);
+		snprintf(apath, sizeof(apath), "out/%s", strrchr(gpath, '/') + 1);
+		spew(apath, actual);
+		print_error("%s differs at line %d; actual output in tests/abpath/%s\n", gpath,
+			    line, apath);
+		free(exp);
+		fail();
+	}
+	free(exp);
+}
+
+static void discover(const char *fixture, const char *config, struct ab_config *cfg,
+		     struct ab_inventory *inv)
+{
+	char root[AB_PATH];
+
+	ab_config_defaults(cfg);
+	if (config)
+		assert_int_equal(ab_config_load_file(cfg, config, true), 0);
+	snprintf(root, sizeof(root), "fixtures/%s", fixture);
+	assert_int_equal(ab_discover(root, inv), 0);
+	ab_classify(cfg, inv);
+}
+
+/* ---------- wwid ---------- */
+
+static void test_wwid_normalise(void **state)
+{
+	char out[AB_STR];
+
+	(void)state;
+	assert_int_equal(ab_wwid_normalise("naa.6001405ABCdef0123456789abcdef01", out, sizeof(out)), 0);
+	assert_string_equal(out, "36001405abcdef0123456789abcdef01");
+	assert_int_equal(ab_wwid_normalise("eui.0025385b71b07e2f", out, sizeof(out)), 0);
+	assert_string_equal(out, "20025385b71b07e2f");
+	assert_int_equal(ab_wwid_normalise("t10.LIO-ORG  disk0   serial 1  ", out, sizeof(out)), 0);
+	assert_string_equal(out, "1LIO-ORG_disk0_serial_1");
+	assert_int_equal(ab_wwid_normalise("iqn.2003-01.org.x:t,t,0x1", out, sizeof(out)), 0);
+	assert_string_equal(out, "8iqn.2003-01.org.x:t,t,0x1");
+	assert_int_not_equal(ab_wwid_normalise("naa.6001405zz", out, sizeof(out)), 0);
+	assert_int_not_equal(ab_wwid_normalise("naa.600140", out, 4), 0);
+}
+
+static void test_wwid_vpd83(void **state)
+{
+	/* T10 designator first, then NAA 6 (must win), then a port designator */
+	unsigned char vpd[] = {
+		0x00, 0x83, 0x00, 0x2c,
+		0x02, 0x01, 0x00, 0x08, 'L', 'I', 'O', '-', 'O', 'R', 'G', ' ',
+		0x01, 0x03, 0x00, 0x10, 0x60, 0x01, 0x40, 0x5a, 0xbc, 0xde, 0xf0, 0x12,
+		0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12,
+		0x61, 0x94, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01,
+	};
+	char out[AB_STR];
+
+	(void)state;
+	assert_int_equal(ab_wwid_from_vpd83(vpd, sizeof(vpd), out, sizeof(out)), 0);
+	assert_string_equal(out, "36001405abcdef0123456789abcdef012");
+	vpd[1] = 0x80;
+	assert_int_not_equal(ab_wwid_from_vpd83(vpd, sizeof(vpd), out, sizeof(out)), 0);
+	vpd[1] = 0x83;
+	vpd[7] = 0x40;	/* descriptor runs past the end */
+	assert_int_not_equal(ab_wwid_from_vpd83(vpd, sizeof(vpd), out, sizeof(out)), 0);
+}
+
+/* ---------- sides / config ---------- */
+
+static void test_sides_classify(void **state)
+{
+	struct ab_config cfg;
+	enum ab_side s;
+	char label[AB_NAME], err[AB_STR];
+
+	(void)state;
+	ab_config_defaults(&cfg);
+	assert_int_equal(ab_classify_ip(&cfg, "172.16.1.13", &s, label, sizeof(label), err, sizeof(err)), 0);
+	assert_int_equal(s, SIDE_A);
+	assert_string_equal(label, "A1");
+	assert_int_equal(ab_classify_ip(&cfg, "::ffff:172.16.1.16", &s, label, sizeof(label), err, sizeof(err)), 0);
+	assert_int_equal(s, SIDE_B);
+	assert_string_equal(label, "B2");
+	assert_int_not_equal(ab_classify_ip(&cfg, "172.16.1.18", &s, label, sizeof(label), err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "matches no side"));
+	assert_int_equal(ab_config_set_side(&cfg, SIDE_A, "10.0.1.0/24,fd00:a::/64"), 0);
+	assert_int_equal(ab_config_set_side(&cfg, SIDE_B, "10.0.0.0/16"), 0);
+	assert_int_not_equal(ab_classify_ip(&cfg, "10.0.1.7", &s, label, sizeof(label), err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "matches both side A (10.0.1.0/24) and side B (10.0.0.0/16)"));
+	assert_int_equal(ab_classify_ip(&cfg, "[fd00:a::5]", &s, label, sizeof(label), err, sizeof(err)), 0);
+	assert_int_equal(s, SIDE_A);
+	assert_int_equal(ab_classify_ip(&cfg, "10.0.2.1", &s, label, sizeof(label), err, sizeof(err)), 0);
+	assert_int_equal(s, SIDE_B);
+	assert_int_not_equal(ab_classify_ip(&cfg, "not-an-ip", &s, label, sizeof(label), err, sizeof(err)), 0);
+	assert_int_equal(ab_config_set_side(&cfg, SIDE_A, "10.0.1.0/33"), AB_USAGE);
+	ab_config_free(&cfg);
+}
+
+static void test_config_parse(void **state)
+{
+	struct ab_config cfg;
+
+	(void)state;
+	ab_config_defaults(&cfg);
+	assert_int_equal(ab_config_load_string(&cfg,
+		"{\"sides\":{\"A\":{\"subnets\":[\"10.0.1.0/24\"]},\"B\":{\"portals\":[\"10.0.2.5\",{\"ip\":\"10.0.2.6\",\"label\":\"B1\"}]}},"
+		"\"weights\":{\"A\":3,\"B1\":0},\"aliases\":{\"3600\":\"db\"},\"no_path_retry\":12,"
+		"\"plan\":{\"pairs\":[[\"A0\",\"B0\"],[\"A1\",\"B1\"],[\"A2\",\"B2\"]]}}\n", "t"), 0);
+	assert_false(cfg.builtin_sides);
+	assert_int_equal(cfg.nrules, 3);
+	assert_int_equal(cfg.nweights, 2);
+	assert_string_equal(ab_config_alias(&cfg, "3600"), "db");
+	assert_string_equal(cfg.no_path_retry, "12");
+	assert_string_equal(ab_label_ip(&cfg, "B1"), "10.0.2.6");
+	/* 3 pairs: primary, primary + 1 (n/2), then the rest */
+	assert_int_equal(cfg.plan.retry[0][0], 0);
+	assert_int_equal(cfg.plan.retry[0][1], 1);
+	assert_int_equal(cfg.plan.retry[0][2], 2);
+	assert_int_equal(cfg.plan.retry[2][1], 0);
+	ab_config_free(&cfg);
+
+	ab_config_defaults(&cfg);
+	assert_int_equal(ab_config_load_string(&cfg, "{\"sides\":{\"A\":{\"subnets\":[\"10.0.1.0/24\"]}}}", "t"), AB_DATAERR);
+	ab_config_free(&cfg);
+	ab_config_defaults(&cfg);
+	assert_int_equal(ab_config_load_string(&cfg, "{\"weights\":{\"A\":1001}}", "t"), AB_DATAERR);
+	ab_config_free(&cfg);
+	ab_config_defaults(&cfg);
+	assert_int_equal(ab_config_load_string(&cfg, "{\"sides\":{\"A\":{\"subnets\":[\"10.0.1.5\"]},\"B\":{\"subnets\":[\"10.0.2.0/24\"]}}}", "t"), AB_DATAERR);
+	ab_config_free(&cfg);
+	ab_config_defaults(&cfg);
+	assert_int_equal(ab_config_load_string(&cfg, "[1,2]", "t"), AB_DATAERR);
+	ab_config_free(&cfg);
+	ab_config_defaults(&cfg);
+	assert_int_equal(ab_config_load_string(&cfg, "{} {}", "t"), AB_DATAERR);
+	ab_config_free(&cfg);
+	ab_config_defaults(&cfg);
+	assert_int_equal(ab_config_parse_weights(&cfg, "A=3,B=1,172.16.1.10=7"), 0);
+	assert_int_equal(cfg.nweights, 3);
+	assert_int_equal(ab_config_parse_weights(&cfg, "A=x"), AB_USAGE);
+	assert_int_equal(ab_config_parse_weights(&cfg, "A=1001"), AB_USAGE);
+	ab_config_free(&cfg);
+}
+
+/* ---------- discovery ---------- */
+
+static void test_discover_fixtures(void **state)
+{
+	static const struct { const char *fx; int sessions, luns, disks; } t[] = {
+		{ "two-portals", 2, 1, 2 }, { "four-portals", 4, 3, 12 },
+		{ "one-side-down", 2, 1, 2 }, { "same-side", 2, 1, 2 },
+		{ "multi-iqn", 4, 2, 4 }, { "held", 2, 1, 2 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct ab_config cfg;
+		struct ab_inventory inv;
+		int j, d = 0;
+
+		discover(t[i].fx, NULL, &cfg, &inv);
+		assert_int_equal(inv.nsessions, t[i].sessions);
+		assert_int_equal(inv.nluns, t[i].luns);
+		for (j = 0; j < inv.nluns; j++)
+			d += inv.luns[j].npaths;
+		assert_int_equal(d, t[i].disks);
+		ab_inventory_free(&inv);
+		ab_config_free(&cfg);
+	}
+}
+
+static void test_discover_details(void **state)
+{
+	struct ab_config cfg;
+	struct ab_inventory inv;
+	char name[AB_NAME];
+
+	(void)state;
+	discover("four-portals", "fixtures/four-portals/abpath.json", &cfg, &inv);
+	assert_string_equal(inv.sessions[2].portal_ip, "10.0.2.10");
+	assert_int_equal(inv.sessions[2].recovery_tmo, 120);
+	assert_int_equal(inv.sessions[2].host, 4);
+	assert_string_equal(inv.sessions[2].local_ip, "10.0.2.100");
+	assert_string_equal(inv.sessions[2].netdev, "eth2");
+	assert_int_equal(inv.sessions[2].side, SIDE_B);
+	assert_string_equal(inv.luns[0].alias, "data0");
+	assert_int_equal(inv.luns[0].paths[0]->nholders, 1);
+	assert_string_equal(inv.luns[0].paths[0]->holders[0].name, "data0");
+	assert_int_equal(ab_devname_from_devt(&inv, 8, 192, name, sizeof(name)), 0);
+	assert_string_equal(name, "sdm");
+	assert_non_null(ab_find_lun(&inv, "data1"));
+	assert_non_null(ab_find_lun(&inv, "naa.6001405" "00000000000000000000000b2"));
+	assert_null(ab_find_lun(&inv, "nope"));
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+
+	/* real-layout fixture: symlinked class entries, dev/block lookup, vpd_pg83 */
+	discover("same-side", NULL, &cfg, &inv);
+	assert_string_equal(inv.luns[0].wwid, "3600140500000000000000000000000d1");
+	assert_string_equal(inv.luns[0].paths[0]->raw_wwid, "vpd_pg83");
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+
+	assert_int_equal(ab_discover("fixtures/does-not-exist", &inv), AB_NOINPUT);
+	ab_inventory_free(&inv);
+	assert_int_equal(ab_discover("fixtures/bad-missing", &inv), AB_DATAERR);
+	ab_inventory_free(&inv);
+}
+
+/* ---------- tables ---------- */
+
+static void test_table_weights(void **state)
+{
+	struct ab_config cfg;
+	struct ab_inventory inv;
+	struct ab_table_opts o = { 0 };
+	char t[4096];
+
+	(void)state;
+	discover("four-portals", "fixtures/four-portals/abpath.json", &cfg, &inv);
+	o.policy = POL_LEAST_BLOCKS;
+	o.weights_given = true;
+	o.prefer = SIDE_A;
+	/* A=3, B=1, label A1=2 beats side A */
+	assert_int_equal(ab_build_table(&cfg, &o, &inv.luns[1], t, sizeof(t)), 0);
+	assert_string_equal(t, "0 4194304 multipath 0 0 1 1 least-blocks 0 4 1 8:32 3 8:80 2 8:128 1 8:176 1");
+	assert_int_equal(ab_config_parse_weights(&cfg, "10.0.2.11=9,B=4,A=1"), 0);
+	o.failover = true;
+	o.prefer = SIDE_B;
+	o.queue_if_no_path = true;
+	ab_copy(o.hw_handler, sizeof(o.hw_handler), "alua");
+	assert_int_equal(ab_build_table(&cfg, &o, &inv.luns[1], t, sizeof(t)), 0);
+	assert_string_equal(t, "0 4194304 multipath 1 queue_if_no_path 1 alua 2 1 "
+			    "least-blocks 0 2 1 8:128 4 8:176 9 least-blocks 0 2 1 8:32 1 8:80 1");
+	o.policy = POL_WEIGHTED_PATHS;
+	o.wp_priority = true;
+	o.failover = false;
+	o.queue_if_no_path = false;
+	o.hw_handler[0] = '\0';
+	assert_int_equal(ab_build_table(&cfg, &o, &inv.luns[1], t, sizeof(t)), 0);
+	assert_string_equal(t, "0 4194304 multipath 0 0 1 1 weighted-paths 1 priority 4 1 8:32 1 8:80 1 8:128 4 8:176 9");
+	o.policy = POL_SERVICE_TIME;
+	assert_int_equal(ab_build_table(&cfg, &o, &inv.luns[1], t, sizeof(t)), 0);
+	assert_string_equal(t, "0 4194304 multipath 0 0 1 1 service-time 0 4 2 8:32 1 1 8:80 1 1 8:128 1 4 8:176 1 9");
+	assert_int_equal(ab_config_parse_weights(&cfg, "A=101"), 0);
+	assert_int_equal(ab_build_table(&cfg, &o, &inv.luns[1], t, sizeof(t)), AB_USAGE);
+	assert_int_equal(ab_config_parse_weights(&cfg, "A=0"), 0);
+	o.policy = POL_LEAST_BLOCKS;
+	assert_int_equal(ab_build_table(&cfg, &o, &inv.luns[1], t, sizeof(t)), AB_USAGE);
+	o.policy = POL_QUEUE_LENGTH;
+	assert_int_equal(ab_build_table(&cfg, &o, &inv.luns[1], t, sizeof(t)), AB_USAGE);
+	o.weights_given = false;
+	assert_int_equal(ab_build_table(&cfg, &o, &inv.luns[1], t, sizeof(t)), 0);
+	assert_string_equal(t, "0 4194304 multipath 0 0 1 1 queue-length 0 4 1 8:32 1 8:80 1 8:128 1 8:176 1");
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+}
+
+static void test_table_validate(void **state)
+{
+	struct ab_config cfg;
+	struct ab_inventory inv;
+	char err[512];
+
+	(void)state;
+	discover("bad-portal", NULL, &cfg, &inv);
+	assert_int_equal(ab_validate_lun(&inv.luns[0], err, sizeof(err)), AB_DATAERR);
+	assert_non_null(strstr(err, "192.168.9.9 matches no side"));
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+	discover("one-side-down", NULL, &cfg, &inv);
+	assert_int_equal(ab_validate_lun(&inv.luns[0], err, sizeof(err)), 0);
+	inv.sessions[0].state[0] = 'X';	/* now no side is logged in */
+	assert_int_equal(ab_validate_lun(&inv.luns[0], err, sizeof(err)), AB_UNAVAIL);
+	assert_non_null(strstr(err, "no usable path"));
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+}
+
+/* ---------- check ---------- */
+
+static bool has_code(struct ab_finding *f, int n, const char *code, enum ab_sev sev)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(f[i].code, code) && f[i].sev == sev)
+			return true;
+	return false;
+}
+
+static void test_check_findings(void **state)
+{
+	struct ab_config cfg;
+	struct ab_inventory inv;
+	struct ab_finding *f;
+	int n;
+
+	(void)state;
+	discover("same-side", NULL, &cfg, &inv);
+	assert_int_equal(ab_check(&cfg, &inv, &f, &n), AB_CRIT);
+	assert_true(has_code(f, n, "side-missing", SEV_ERROR));
+	assert_true(has_code(f, n, "adapters-same-side", SEV_ERROR));
+	assert_true(has_code(f, n, "tmo-long", SEV_WARNING));
+	assert_true(has_code(f, n, "noop-off", SEV_WARNING));
+	free(f);
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+
+	discover("held", NULL, &cfg, &inv);
+	assert_int_equal(ab_check(&cfg, &inv, &f, &n), AB_CRIT);
+	assert_true(has_code(f, n, "held-not-mpath", SEV_ERROR));
+	free(f);
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+
+	discover("four-portals", "fixtures/four-portals/abpath.json", &cfg, &inv);
+	assert_int_equal(ab_check(&cfg, &inv, &f, &n), AB_WARN);
+	assert_true(has_code(f, n, "tmo-long", SEV_WARNING));
+	free(f);
+	/* one local address for both sides: same NIC */
+	ab_copy(inv.sessions[2].local_ip, AB_NAME, "10.0.1.100");
+	assert_int_equal(ab_check(&cfg, &inv, &f, &n), AB_CRIT);
+	assert_true(has_code(f, n, "same-nic", SEV_ERROR));
+	assert_true(has_code(f, n, "adapter-both-sides", SEV_ERROR));
+	assert_true(has_code(f, n, "source-off-subnet", SEV_WARNING));
+	free(f);
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+
+	discover("two-portals", NULL, &cfg, &inv);
+	assert_int_equal(ab_check(&cfg, &inv, &f, &n), AB_OK);
+	free(f);
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+}
+
+/* ---------- status ---------- */
+
+static const struct {
+	const char *name, *table, *status;
+} st_cases[] = {
+	{ "least-blocks",
+	  "1 queue_if_no_path 0 1 1 least-blocks 0 2 1 8:16 3 8:32 1",
+	  "2 0 0 0 1 1 A 0 2 4 8:16 A 0 4096 3000 12288000 3 8:32 A 0 0 1000 4096000 1" },
+	{ "weighted-paths-failover",
+	  "0 1 alua 2 1 weighted-paths 0 1 1 8:16 5 weighted-paths 0 1 1 8:32 1",
+	  "2 0 0 0 2 1 A 0 1 4 8:16 A 0 0 10 40960 5 E 0 1 4 8:32 F 2 0 0 0 1" },
+	{ "queue-length",
+	  "0 0 1 1 queue-length 0 2 1 8:16 1 8:32 1",
+	  "2 0 0 0 1 1 A 0 2 1 8:16 A 0 7 8:32 F 1 0" },
+	{ "service-time",
+	  "0 0 1 1 service-time 0 2 2 8:16 1 10 8:32 1 1",
+	  "2 0 0 0 1 1 A 0 2 2 8:16 A 0 8192 10 8:32 A 0 0 1" },
+	{ "round-robin",
+	  "0 0 1 1 round-robin 0 2 1 8:16 1 8:99 1",
+	  "2 0 0 0 1 1 A 0 2 0 8:16 A 0 8:99 A 0" },
+};
+
+static void test_status_parse(void **state)
+{
+	struct ab_config cfg;
+	struct ab_inventory inv;
+	struct ab_st_map maps[sizeof(st_cases) / sizeof(st_cases[0])];
+	size_t i, n = sizeof(st_cases) / sizeof(st_cases[0]);
+	char err[256], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	json_object *j;
+
+	(void)state;
+	discover("two-portals", NULL, &cfg, &inv);
+	memset(maps, 0, sizeof(maps));
+	for (i = 0; i < n; i++) {
+		ab_copy(maps[i].name, AB_STR, st_cases[i].name);
+		snprintf(maps[i].uuid, AB_STR, "mpath-test-%zu", i);
+		assert_int_equal(ab_status_parse(st_cases[i].table, st_cases[i].status, &maps[i],
+						 err, sizeof(err)), 0);
+		ab_status_resolve(&maps[i], &inv);
+	}
+	assert_int_equal(maps[0].npaths, 2);
+	assert_string_equal(maps[0].paths[0].dev, "sdb");
+	assert_int_equal(maps[0].paths[0].side, SIDE_A);
+	assert_string_equal(maps[0].paths[0].info[2], "12288000");
+	assert_int_equal(maps[1].paths[1].fail_count, 2);
+	assert_int_equal(maps[1].paths[1].state, 'F');
+	assert_string_equal(maps[4].paths[1].dev, "?");
+	f = open_memstream(&buf, &len);
+	ab_status_print(f, maps, (int)n);
+	fclose(f);
+	golden_compare("golden/status-text.out", buf);
+	free(buf);
+	j = ab_status_json(maps, (int)n);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	ab_json_print(f, j);
+	fclose(f);
+	json_object_put(j);
+	golden_compare("golden/status-json.out", buf);
+	free(buf);
+	for (i = 0; i < n; i++)
+		ab_status_free(&maps[i]);
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+}
+
+static void test_status_bad(void **state)
+{
+	static const struct { const char *t, *s, *msg; } bad[] = {
+		{ "0 0 1 1 round-robin 0 1 1 8:16 1", "2 0 0 0 2 1 A 0 1 0 8:16 A 0", "group count" },
+		{ "0 0 1 1 round-robin 0 1 1 8:16 1", "2 0 0 0 1 1 A 0 1 0 8:17 A 0", "is not 8:16" },
+		{ "0 0 1 1 round-robin 0 1 1 8:16 1", "2 0 0 0 1 1 X 0 1 0 8:16 A 0", "bad state" },
+		{ "0 0 1 1 least-blocks 0 1 1 8:16 1", "2 0 0 0 1 1 A 0 1 4 8:16 A 0 1 2", "missing selector info" },
+		{ "0 0 1 1 round-robin 0 1 1 8:16", "2 0 0 0 1 1 A 0 1 0 8:16 A 0", "missing path args" },
+		{ "9", "", "feature" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct ab_st_map m;
+		char err[256];
+
+		memset(&m, 0, sizeof(m));
+		assert_int_not_equal(ab_status_parse(bad[i].t, bad[i].s, &m, err, sizeof(err)), 0);
+		if (!strstr(err, bad[i].msg)) {
+			print_error("case %zu: \"%s\" lacks \"%s\"\n", i, err, bad[i].msg);
+			fail();
+		}
+		ab_status_free(&m);
+	}
+}
+
+static void test_devname_order(void **state)
+{
+	(void)state;
+	assert_true(ab_devname_cmp("sdz", "sdaa") < 0);
+	assert_true(ab_devname_cmp("sdb", "sdc") < 0);
+	assert_int_equal(ab_devname_cmp("sdb", "sdb"), 0);
+}
+
+/* ---------- golden cases: run the binary ---------- */
+
+struct gcase {
+	char name[128];
+	char *argv[64];
+	int argc;
+	char line[1024];
+};
+
+static void run_golden(void **state)
+{
+	const struct gcase *g = *state;
+	const char *bin = getenv("ABPATH");
+	char outp[] = "/tmp/abpath-out-XXXXXX", errp[] = "/tmp/abpath-err-XXXXXX";
+	int fo = mkstemp(outp), fe = mkstemp(errp), status, i;
+	char *argv[70], *o, *e, *all, gpath[256];
+	pid_t pid;
+	size_t lo, le;
+
+	assert_non_null(bin);
+	assert_true(fo >= 0 && fe >= 0);
+	argv[0] = (char *)bin;
+	for (i = 0; i < g->argc; i++)
+		argv[i + 1] = g->argv[i];
+	argv[g->argc + 1] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fo, 1);
+		dup2(fe, 2);
+		unsetenv("ABPATH_CONFIG");
+		setenv("LC_ALL", "C", 1);
+		execv(bin, argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(fo);
+	close(fe);
+	o = slurp(outp, &lo);
+	e = slurp(errp, &le);
+	unlink(outp);
+	unlink(errp);
+	assert_non_null(o);
+	assert_non_null(e);
+	all = malloc(lo + le + 512);
+	assert_non_null(all);
+	sprintf(all, "$ abpath %s\n%s--- stderr\n%s--- exit %d\n", g->line, o, e,
+		WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	snprintf(gpath, sizeof(gpath), "golden/%s.out", g->name);
+	golden_compare(gpath, all);
+	free(all);
+	free(o);
+	free(e);
+}
+
+static int load_cases(struct gcase **out)
+{
+	FILE *f = fopen("golden/cases.list", "re");
+	char line[1024];
+	struct gcase *c = NULL;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *bar, *tok, *save = NULL, *args, *pool;
+		struct gcase *g;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0] || line[0] == '#')
+			continue;
+		bar = strchr(line, '|');
+		if (!bar)
+			continue;
+		*bar = '\0';
+		args = bar + 1;
+		while (*args == ' ')
+			args++;
+		c = realloc(c, (n + 1) * sizeof(*c));
+		g = &c[n++];
+		memset(g, 0, sizeof(*g));
+		sscanf(line, "%127s", g->name);
+		snprintf(g->line, sizeof(g->line), "%s", args);
+		pool = strdup(args);
+		for (tok = strtok_r(pool, " ", &save); tok && g->argc < 63;
+		     tok = strtok_r(NULL, " ", &save))
+			g->argv[g->argc++] = tok;
+	}
+	fclose(f);
+	*out = c;
+	return n;
+}
+
+int main(void)
+{
+	static const struct CMUnitTest unit[] = {
+		cmocka_unit_test(test_wwid_normalise),
+		cmocka_unit_test(test_wwid_vpd83),
+		cmocka_unit_test(test_sides_classify),
+		cmocka_unit_test(test_config_parse),
+		cmocka_unit_test(test_discover_fixtures),
+		cmocka_unit_test(test_discover_details),
+		cmocka_unit_test(test_table_weights),
+		cmocka_unit_test(test_table_validate),
+		cmocka_unit_test(test_check_findings),
+		cmocka_unit_test(test_status_parse),
+		cmocka_unit_test(test_status_bad),
+		cmocka_unit_test(test_devname_order),
+	};
+	size_t nu = sizeof(unit) / sizeof(unit[0]);
+	struct gcase *cases = NULL;
+	struct CMUnitTest *all;
+	int nc, i;
+
+	regen = getenv("ABPATH_REGEN") && !strcmp(getenv("ABPATH_REGEN"), "1");
+	nc = load_cases(&cases);
+	if (nc < 0) {
+		fprintf(stderr, "cannot read golden/cases.list (run from tests/abpath)\n");
+		return 1;
+	}
+	all = calloc(nu + (size_t)nc, sizeof(*all));
+	if (!all)
+		return 1;
+	memcpy(all, unit, sizeof(unit));
+	for (i = 0; i < nc; i++) {
+		char *nm = malloc(strlen(cases[i].name) + 8);
+
+		sprintf(nm, "golden/%s", cases[i].name);
+		all[nu + i].name = nm;
+		all[nu + i].test_func = run_golden;
+		all[nu + i].initial_state = &cases[i];
+	}
+	return _cmocka_run_group_tests("abpath", all, nu + (size_t)nc, NULL, NULL) ? 1 : 0;
+}

@@ -412,6 +412,7 @@ int ab_config_load_string(struct ab_config *cfg, const char *text, const char *w
 		if (!root || jerr != json_tokener_success || text[off]) {
 			ab_err("config %s: invalid JSON near offset %d: %s", what,
 			       tok->char_offset,
+			       jerr == json_tokener_continue ? "incomplete document (unexpected end)" :
 			       jerr != json_tokener_success ? json_tokener_error_desc(jerr) :
 			       root ? "trailing data" : "incomplete document");
 			json_object_put(root);

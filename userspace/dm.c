@@ -6,19 +6,43 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libdevmapper.h>
 #include "abpath.h"
 
-static bool dm_inited;
+static bool dm_inited, dm_quiet;
+
+static void dm_log(int level, const char *file, int line, int dm_errno_or_class,
+		   const char *f, ...) __attribute__((format(printf, 5, 6)));
+
+/* libdevmapper messages: errors only, prefixed, and none while probing. */
+static void dm_log(int level, const char *file, int line, int dm_errno_or_class,
+		   const char *f, ...)
+{
+	va_list ap;
+
+	(void)file;
+	(void)line;
+	(void)dm_errno_or_class;
+	if (dm_quiet || (level & 7) > 3 || !f || !f[0])
+		return;
+	fputs("abpath: libdevmapper: ", stderr);
+	va_start(ap, f);
+	vfprintf(stderr, f, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 static void dm_init(void)
 {
 	if (dm_inited)
 		return;
 	dm_inited = true;
-	dm_log_init_verbose(0);
+	dm_log_with_errno_init(dm_log);
+	/* DM_DISABLE_UDEV=1 (bare guest without udevd): libdevmapper makes the nodes */
 	if (getenv("DM_DISABLE_UDEV"))
 		dm_udev_set_sync_support(0);
 }
@@ -26,11 +50,13 @@ static void dm_init(void)
 int ab_dm_available(void)
 {
 	char buf[64];
+	int ok;
 
 	dm_init();
-	if (!dm_driver_version(buf, sizeof(buf)))
-		return -1;
-	return 0;
+	dm_quiet = true;
+	ok = dm_driver_version(buf, sizeof(buf));
+	dm_quiet = false;
+	return ok ? 0 : -1;
 }
 
 /* 1 exists, 0 no such map, -1 error. uuid gets the map's uuid. */

@@ -424,6 +424,11 @@ static int check_holders(const struct ab_lun *l, const struct planned *p, bool *
 		for (k = 0; k < d->nholders; k++) {
 			const struct ab_holder *h = &d->holders[k];
 
+			if (!strcmp(h->uuid, p->uuid) && h->name[0] && strcmp(h->name, p->name)) {
+				ab_err("%s is in map \"%s\" (uuid %s), which should now be named %s: run 'dmsetup rename %s %s' (or remove the map) first",
+				       d->name, h->name, h->uuid, p->name, h->name, p->name);
+				return AB_DATAERR;
+			}
 			if (!strcmp(h->uuid, p->uuid) || (!h->uuid[0] && !strcmp(h->name, p->name))) {
 				*held_by_us = true;
 				continue;

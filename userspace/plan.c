@@ -68,7 +68,7 @@ int ab_plan(FILE *f, const struct ab_config *cfg, long host, bool json)
 		for (i = 0; i < p->npairs; i++) {
 			int k = p->retry[pair][i];
 
-			fprintf(f, "    %d. %s/%s  A %-15s B %-15s%s\n", i + 1, p->pair_a[k],
+			fprintf(f, "    %d. %s/%s  A %-15s B %s%s\n", i + 1, p->pair_a[k],
 				p->pair_b[k], ip_of(cfg, p->pair_a[k]), ip_of(cfg, p->pair_b[k]),
 				i == 0 ? "  (primary)" : "");
 		}

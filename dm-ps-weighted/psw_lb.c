@@ -30,30 +30,42 @@ static inline u64 sat_add(u64 a, u64 b)
 	return a + b < a ? ~0ULL : a + b;
 }
 
+/*
+ * Is @load / @w strictly better than the best so far?  Equal weights (the
+ * common case: the default weight is 1 everywhere) compare the loads
+ * directly; only mixed weights need the 96-bit cross-multiplication.
+ */
+static inline bool lb_better(u64 load, u32 w, u64 best_load, u32 best_w)
+{
+	if (w == best_w)
+		return load < best_load;
+	return psw_ratio_cmp(load, w, best_load, best_w) < 0;
+}
+
 int psw_lb_select(const struct psw_path *paths, u32 n, u32 start,
 		  u64 nr_bytes)
 {
+	const struct psw_path *p, *end, *best = NULL;
 	u64 best_load = 0;
-	u32 best_w = 1;
-	int best = -1;
-	u32 i, j;
+	u32 best_w = 1, i;
 
 	if (!n)
 		return -1;
-	j = start % n;
-	for (i = 0; i < n; i++, j = (j + 1 == n) ? 0 : j + 1) {
-		const struct psw_path *p = &paths[j];
+	end = paths + n;
+	p = paths + start % n;
+	for (i = n; i; i--, p = (p + 1 == end) ? paths : p + 1) {
 		u64 load;
+		u32 w;
 
 		if (!PSW_READ_ONCE(p->usable))
 			continue;
 		load = sat_add(psw_a64_read(&p->inflight), nr_bytes);
-		if (best < 0 ||
-		    psw_ratio_cmp(load, p->weight, best_load, best_w) < 0) {
-			best = (int)j;
+		w = p->weight;
+		if (!best || lb_better(load, w, best_load, best_w)) {
+			best = p;
 			best_load = load;
-			best_w = p->weight;
+			best_w = w;
 		}
 	}
-	return best;
+	return best ? (int)(best - paths) : -1;
 }

@@ -9,6 +9,8 @@
  *   lb   least-blocks: psw_lb_select() with a rotating start
  *   wp   weighted-paths (proportional, weights 1..4): psw_wp_pick() with an
  *        incrementing ticket from a prebuilt schedule
+ *   rr   baseline: round robin without any policy call, only start + end
+ *        and the ring bookkeeping (the harness cost to subtract)
  *
  * Setup (allocation, schedule build) is the same for any ITERS: run two
  * ITERS values and divide the difference (bench/core/run.sh).
@@ -32,7 +34,7 @@ static const u64 sizes[4] = { 4096, 8192, 4096, 65536 };
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: corebench lb|wp NPATHS ITERS\n");
+	fprintf(stderr, "usage: corebench lb|wp|rr NPATHS ITERS\n");
 	return 2;
 }
 
@@ -43,7 +45,7 @@ int main(int argc, char **argv)
 	u16 *sched = NULL;
 	u32 n, i, len = 0;
 	unsigned long long iters, it, sum = 0;
-	int lb;
+	int lb, rr = 0;
 
 	if (argc != 4)
 		return usage();
@@ -51,6 +53,8 @@ int main(int argc, char **argv)
 		lb = 1;
 	else if (!strcmp(argv[1], "wp"))
 		lb = 0;
+	else if (!strcmp(argv[1], "rr"))
+		lb = 0, rr = 1;
 	else
 		return usage();
 	n = (u32)strtoul(argv[2], NULL, 0);
@@ -65,7 +69,7 @@ int main(int argc, char **argv)
 		psw_path_init(&paths[i], lb ? PSW_LB_DEFAULT_WEIGHT : 1 + i % 4,
 			      &paths[i]);
 
-	if (!lb) {
+	if (!lb && !rr) {
 		struct psw_wp_slot *scratch = malloc(sizeof(*scratch) * n);
 		u32 cap = psw_wp_sched_cap(paths, n);
 		s64 r;
@@ -95,7 +99,9 @@ int main(int argc, char **argv)
 		if (slot->path >= 0)
 			psw_path_end(&paths[slot->path], slot->bytes);
 
-		if (lb)
+		if (rr)
+			p = (int)(it % n);
+		else if (lb)
 			p = psw_lb_select(paths, n, (u32)it, nr);
 		else
 			p = psw_wp_pick(paths, n, sched, len, it);

@@ -7,7 +7,8 @@
 #     Ir/IO = (Ir(ITERS2) - Ir(ITERS1)) / (ITERS2 - ITERS1)
 # The figure covers the whole cycle: completion of the oldest I/O
 # (psw_path_end), the choice (psw_lb_select / psw_wp_pick), psw_path_start
-# and the benchmark's own ring bookkeeping (a handful of instructions).
+# and the benchmark's own ring bookkeeping; the "baseline" row is that
+# harness alone (start + end + bookkeeping, no policy call).
 #
 # usage: run.sh [ITERS1 [ITERS2]]   (env PATHS="2 8 64 1024")
 set -eu
@@ -31,10 +32,11 @@ ir() {	# policy npaths iters -> total Ir
 }
 
 printf '| policy | paths | Ir/IO |\n|---|---:|---:|\n'
-for pol in lb wp; do
+for pol in rr lb wp; do
 	case $pol in
 	lb) name=least-blocks ;;
 	wp) name=weighted-paths ;;
+	rr) name="baseline (no policy)" ;;
 	esac
 	for n in $paths; do
 		a=$(ir "$pol" "$n" "$it1")

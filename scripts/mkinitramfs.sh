@@ -23,7 +23,7 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,dev,proc,sys,newroot,ovl,lib/modules}
 cp "$bb" "$root/bin/busybox"
-for a in sh mount umount mkdir insmod switch_root cat echo stty sleep poweroff; do
+for a in sh mount umount mkdir ln insmod switch_root cat echo stty sleep poweroff; do
 	ln -s busybox "$root/bin/$a"
 done
 
@@ -90,6 +90,10 @@ read -r t _ </proc/uptime
 echo "vm-init: mounts done at ${t}s" >/dev/kmsg
 mount --move /dev /newroot/dev
 mkdir -p /newroot/dev/pts /newroot/dev/shm
+ln -s /proc/self/fd /newroot/dev/fd
+ln -s /proc/self/fd/0 /newroot/dev/stdin
+ln -s /proc/self/fd/1 /newroot/dev/stdout
+ln -s /proc/self/fd/2 /newroot/dev/stderr
 mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /newroot/dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /newroot/dev/shm
 mount --move /proc /newroot/proc

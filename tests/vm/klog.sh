@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Kernel-log scanner shared by scripts/vm-run (host) and tests/vm/runner.sh,
-# tests/vm/lib.sh (guest).  Pure bash: no exec per line.
+# tests/vm/lib.sh (guest).  One grep per scan.
 #   klog_load_patterns [FILE]  (default: tests/vm/bad-kernel-patterns.txt)
 #   klog_scan < LOG            print the offending lines; return 1 if any
 
@@ -23,14 +23,18 @@ klog_load_patterns() {
 }
 
 klog_scan() {
-	local l bad=0
+	local rc
 	[ -n "$KLOG_BAD_RE" ] || klog_load_patterns || return 2
-	while IFS= read -r l || [ -n "$l" ]; do
-		l=${l%$'\r'}
-		[[ $l =~ $KLOG_BAD_RE ]] || continue
-		[ -n "$KLOG_OK_RE" ] && [[ $l =~ $KLOG_OK_RE ]] && continue
-		printf '%s\n' "$l"
-		bad=1
-	done
-	return $((bad))
+	if [ -n "$KLOG_OK_RE" ]; then
+		tr -d '\r' | grep -E -e "$KLOG_BAD_RE" | grep -v -E -e "$KLOG_OK_RE"
+	else
+		tr -d '\r' | grep -E -e "$KLOG_BAD_RE"
+	fi
+	rc=$?
+	# grep: 0 = lines found (bad), 1 = none (clean), 2 = error
+	case $rc in
+	0) return 1 ;;
+	1) return 0 ;;
+	*) echo "klog: grep failed ($rc)" >&2; return 2 ;;
+	esac
 }

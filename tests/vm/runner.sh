@@ -1,0 +1,81 @@
+#!/bin/bash
+# In-guest TAP runner:  tests/vm/runner.sh TEST...
+# TEST: a path (tests/vm/foo.sh) or a name under tests/vm/ (foo or foo.sh).
+# Each test is a bash script: exit 0 = pass, anything else = fail.  After each
+# test the kernel-log records it produced are checked against
+# tests/vm/bad-kernel-patterns.txt; a match fails the test.
+# Exported to tests: REPO, KVER (uname -r), TEST_TMP (fresh per test),
+# TEST_NAME, KLOG_SEQ_START (kernel log sequence at test start).
+# Env: VM_TEST_TIMEOUT=SECS per-test limit (default none), VM_TEST_VERBOSE=1
+# prints every test's output (not only the failing ones').
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd)
+export REPO
+# shellcheck source=tests/vm/lib.sh
+. "$REPO/tests/vm/lib.sh"
+klog_load_patterns || exit 2
+
+[ $# -gt 0 ] || { echo "usage: tests/vm/runner.sh TEST..." >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "runner: must run as root (in the guest: scripts/vm-run -- tests/vm/runner.sh ...)" >&2; exit 2; }
+
+# uptime in centiseconds (no exec)
+uptime_cs() { local u _; read -r u _ </proc/uptime; u=${u/./}; echo $((10#$u)); }
+
+n=0 failed=0
+tmp_root=$(mktemp -d /tmp/vmtests.XXXXXX)
+echo "TAP version 13"
+echo "# kernel $KVER, $# test(s)"
+for t in "$@"; do
+	n=$((n + 1))
+	path=$t
+	[ -f "$path" ] || path=$REPO/tests/vm/$t
+	[ -f "$path" ] || path=$REPO/tests/vm/$t.sh
+	name=$(basename "$t" .sh)
+	if [ ! -f "$path" ]; then
+		echo "not ok $n - $name"
+		echo "# no such test: $t"
+		failed=$((failed + 1))
+		continue
+	fi
+	export TEST_NAME=$name TEST_TMP=$tmp_root/$n-$name
+	mkdir -p "$TEST_TMP"
+	KLOG_SEQ_START=$(klog_mark)
+	export KLOG_SEQ_START
+	echo "vm-runner: start $n $name" >/dev/kmsg 2>/dev/null || true
+	t0=$(uptime_cs)
+	rc=0
+	if [ "${VM_TEST_TIMEOUT:-0}" != 0 ]; then
+		(cd "$REPO" && timeout -k 5 "$VM_TEST_TIMEOUT" bash "$path") >"$TEST_TMP/output" 2>&1 </dev/null || rc=$?
+	else
+		(cd "$REPO" && bash "$path") >"$TEST_TMP/output" 2>&1 </dev/null || rc=$?
+	fi
+	t1=$(uptime_cs)
+	echo "vm-runner: end $n $name rc=$rc" >/dev/kmsg 2>/dev/null || true
+	why=()
+	[ "$rc" = 0 ] || why+=("exit status $rc")
+	[ "$rc" = 124 ] && [ "${VM_TEST_TIMEOUT:-0}" != 0 ] && why+=("timed out after ${VM_TEST_TIMEOUT}s")
+	bad=""
+	if ! bad=$(klog_since "$KLOG_SEQ_START" | klog_scan); then
+		why+=("bad kernel log lines")
+	fi
+	if [ ${#why[@]} -eq 0 ]; then
+		echo "ok $n - $name"
+	else
+		echo "not ok $n - $name"
+		failed=$((failed + 1))
+		echo "# failed: $(IFS=,; echo "${why[*]}")"
+	fi
+	dt=$((t1 - t0))
+	echo "# time $((dt / 100)).$(printf %02d $((dt % 100)))s"
+	if [ ${#why[@]} -ne 0 ] || [ "${VM_TEST_VERBOSE:-0}" = 1 ]; then
+		sed 's/^/#   /' "$TEST_TMP/output"
+	fi
+	if [ -n "$bad" ]; then
+		echo "# kernel log:"
+		printf '%s\n' "$bad" | sed 's/^/#   KLOG: /'
+	fi
+done
+echo "1..$n"
+[ "$failed" = 0 ] || { echo "# $failed of $n failed"; exit 1; }
+exit 0

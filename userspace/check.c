@@ -260,17 +260,17 @@ static void check_lun(const struct ab_inventory *inv, const struct ab_lun *l, st
 			char want[AB_STR + 8];
 
 			ab_fmt(want, sizeof(want), "mpath-%s", l->wwid);
-			if (h->uuid[0] && strncmp(h->uuid, "mpath-", 6))
+			if (strncmp(h->uuid, "mpath-", 6))
 				add(c, SEV_ERROR, subj, "held-not-mpath",
 				    "stop using the path device directly; remove that map and build it on the multipath device",
 				    "%s is held by %s (%s, uuid %s), which is not a multipath map", d->name,
-				    h->dev, h->name[0] ? h->name : "?", h->uuid);
+				    h->dev, h->name[0] ? h->name : "?", h->uuid[0] ? h->uuid : "none");
 			else if (h->uuid[0] && strcmp(h->uuid, want))
 				add(c, SEV_ERROR, subj, "held-wrong-map",
 				    "remove the map (dmsetup remove NAME) and rebuild with abpath apply",
 				    "%s is held by multipath map %s (uuid %s) of another WWID", d->name,
 				    h->name[0] ? h->name : h->dev, h->uuid);
-			if (h->uuid[0] && strncmp(h->uuid, "mpath-", 6))
+			if (strncmp(h->uuid, "mpath-", 6))
 				continue;
 			if (strcmp(held_by, h->dev)) {
 				if (held_by[0])
@@ -282,7 +282,7 @@ static void check_lun(const struct ab_inventory *inv, const struct ab_lun *l, st
 			}
 		}
 		for (k = 0; k < d->nholders; k++)
-			if (!d->holders[k].uuid[0] || !strncmp(d->holders[k].uuid, "mpath-", 6))
+			if (!strncmp(d->holders[k].uuid, "mpath-", 6))
 				break;
 		nheld += k < d->nholders;
 	}

@@ -403,6 +403,8 @@ static int cmd_table(const struct opts *o, struct ab_config *cfg, struct ab_inve
 			ab_json_print(stdout, a);
 			json_object_put(a);
 		} else {
+			if (cfg->builtin_sides)
+				printf("# sides: built-in default (RackStack runbook portals; no config file)\n");
 			for (i = 0; i < n; i++)
 				printf("# map %s uuid %s\n%s\n", p[i].name, p[i].uuid, p[i].table);
 		}
@@ -500,6 +502,8 @@ static int cmd_apply(const struct opts *o, struct ab_config *cfg, struct ab_inve
 	}
 	if (o->json && !rc)
 		arr = json_object_new_array();
+	else if (!rc && cfg->builtin_sides)
+		printf("sides: built-in default (RackStack runbook portals; no config file)\n");
 	for (i = 0; !rc && i < n; i++) {
 		const char *what = p[i].reload ? "reload" : "create";
 

@@ -72,8 +72,10 @@ for t in "$@"; do
 		sed 's/^/#   /' "$TEST_TMP/output"
 	fi
 	if [ -n "$bad" ]; then
-		echo "# kernel log:"
+		echo "# bad kernel log lines:"
 		printf '%s\n' "$bad" | sed 's/^/#   KLOG: /'
+		echo "# kernel log of this test (first 80 lines):"
+		klog_since "$KLOG_SEQ_START" | head -n 80 | sed 's/^/#   dmesg: /'
 	fi
 done
 echo "1..$n"

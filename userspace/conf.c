@@ -34,6 +34,9 @@ static int build(const struct ab_config *cfg, const struct ab_table_opts *o,
 	ab_fmt(m->selector, sizeof(m->selector), "%s 0", ab_policy_selector(o->policy));
 	ab_copy(m->npr, sizeof(m->npr), npr);
 	if (o->failover) {
+		if (weights)
+			ab_warn("%s: failover layout: prio carries the side preference, per-path weights are not written",
+				ab_lun_name(l));
 		/* preferred side gets the higher priority: group_by_prio puts it first */
 		ab_copy(m->pgp, sizeof(m->pgp), "group_by_prio");
 		ab_copy(m->prio, sizeof(m->prio), "weightedpath");

@@ -709,6 +709,13 @@ int ab_main(int argc, char **argv)
 		return rc;
 	}
 	rc = ab_discover(o.sysfs, &inv);
+	if (rc && !strcmp(cmd, "status") && rc != AB_NOINPUT) {
+		/* status reads device-mapper; sysfs only names the paths */
+		ab_warn("sysfs discovery failed; path sides will be unknown");
+		ab_inventory_free(&inv);
+		ab_copy(inv.root, sizeof(inv.root), o.sysfs);
+		rc = 0;
+	}
 	if (rc) {
 		ab_inventory_free(&inv);
 		ab_config_free(&cfg);

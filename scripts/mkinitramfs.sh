@@ -4,7 +4,9 @@
 # Contents: static busybox, the modules needed to mount the host root over 9p
 # (+ overlay, configfs) from /lib/modules/KVER in dependency order, and /init
 # (stage 1): 9p root, tmpfs /run /tmp /root, overlays on /etc /var, the job
-# share on /run/vm, then switch_root into bash running /run/vm/.vm/stage2.sh.
+# share on /run/vm, then switch_root into the host's static busybox sh
+# running /run/vm/.vm/stage2.sh.
+
 set -euo pipefail
 
 kver=${1:?usage: mkinitramfs.sh KVER OUT.cpio}
@@ -100,8 +102,8 @@ mount --move /proc /newroot/proc
 mount --move /sys /newroot/sys
 mount -t configfs configfs /newroot/sys/kernel/config || fail "configfs"
 mount -t debugfs debugfs /newroot/sys/kernel/debug || fail "debugfs"
-[ -x /newroot/bin/bash ] || fail "no /bin/bash on the host root"
-exec switch_root /newroot /bin/bash /run/vm/.vm/stage2.sh
+[ -x /newroot/bin/busybox ] || fail "no /bin/busybox on the host root (install busybox-static)"
+exec switch_root /newroot /bin/busybox sh /run/vm/.vm/stage2.sh
 EOF
 chmod 755 "$root/init"
 

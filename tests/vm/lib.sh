@@ -9,8 +9,10 @@
 #   need_cmd CMD...            die unless every CMD is in PATH (never skip)
 #   load_modules               modprobe dm-multipath; insmod build/ko/KVER/*.ko
 #   nullb_create NAME SIZE_MB [MBPS]  -> prints the disk: /dev/NAME on 6.1/6.12
-#                              (/dev/nullbINDEX on old kernels); env
-#                              NULLB_MEMORY_BACKED=1 keeps data
+#                              (/dev/nullbINDEX on old kernels); queue_mode 2,
+#                              power 1; env NULLB_MEMORY_BACKED=1 keeps data,
+#                              NULLB_BS=512 logical block size
+
 #   nullb_remove NAME
 #   scsi_debug_shared N_HOSTS SIZE_MB -> prints N /dev/sdX (one per line),
 #                              all the same RAM store (verified)
@@ -82,7 +84,7 @@ nullb_create() {
 	mkdir "$d" || die "mkdir $d failed"
 	echo 2 >"$d/queue_mode" || die "nullb $name: queue_mode"
 	echo "$size" >"$d/size" || die "nullb $name: size"
-	echo 4096 >"$d/blocksize" || die "nullb $name: blocksize"
+	echo "${NULLB_BS:-512}" >"$d/blocksize" || die "nullb $name: blocksize"
 	if [ -n "${NULLB_MEMORY_BACKED:-}" ]; then
 		echo 1 >"$d/memory_backed" || die "nullb $name: memory_backed"
 	fi

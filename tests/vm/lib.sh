@@ -158,16 +158,18 @@ scsi_debug_remove() {
 }
 
 devnum() {
-	local dev=${1:?devnum DEV} b
-	[ -b "$dev" ] || dev=$(readlink -f "$dev")
+	local dev=${1:?devnum DEV} b n
+	[ -L "$dev" ] && dev=$(readlink -f "$dev")
 	[ -b "$dev" ] || die "devnum: $1 is not a block device"
-	b=$(basename "$(readlink -f "$dev")")
-	if [ -r "/sys/class/block/$b/dev" ]; then
-		cat "/sys/class/block/$b/dev"
+	b=${dev##*/}
+	# sysfs first (no exec); /dev/mapper/NAME nodes are not named like sysfs
+	if [ -r "/sys/class/block/$b/dev" ] && read -r n <"/sys/class/block/$b/dev"; then
+		echo "$n"
 	else
 		printf '%d:%d\n' "0x$(stat -L -c %t "$dev")" "0x$(stat -L -c %T "$dev")"
 	fi
 }
+
 
 dm_wait_quiet() {
 	if command -v udevadm >/dev/null 2>&1 && [ -S /run/udev/control ]; then

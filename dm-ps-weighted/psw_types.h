@@ -16,7 +16,7 @@
 #include <linux/atomic.h>
 #include <linux/compiler.h>
 
-typedef atomic64_t psw_atomic64_t;
+#define psw_atomic64_t atomic64_t
 #define psw_a64_read(a)		((u64)atomic64_read(a))
 #define psw_a64_add(a, v)	atomic64_add((s64)(v), (a))
 #define psw_a64_sub(a, v)	atomic64_sub((s64)(v), (a))

@@ -10,7 +10,13 @@ kdir=
 kver=
 if [ "${1:-}" = "--kdir" ]; then
 	kdir=$2
-	kver=$(make -s -C "$kdir" kernelrelease 2>/dev/null || basename "$(dirname "$kdir")")
+	# Name the build after the kernel the headers belong to: Debian's 6.1
+	# headers say "6.1.192" in kernel.release, not "6.1.0-56-amd64".
+	case $(readlink -f "$kdir") in
+	/usr/src/linux-headers-*) kver=$(basename "$(readlink -f "$kdir")") kver=${kver#linux-headers-} ;;
+	*) kver=$(cat "$kdir/include/config/kernel.release" 2>/dev/null) ||
+		{ echo "build-modules: $kdir is not a configured kernel build dir" >&2; exit 1; } ;;
+	esac
 else
 	kver=${1:-$(uname -r)}
 	kdir=/lib/modules/$kver/build

@@ -1,0 +1,93 @@
+#!/bin/bash
+# make check: install what is missing, build for Debian's 6.1 and 6.12,
+# static checks, ABI guard, unit tests, abpath tests, then the VM tests on
+# both kernels.  Every step reports TAP lines; the last line is
+# "N passed, M failed".  Exit status 0 only if nothing failed.
+#
+# Env: CHECK_KERNELS="KVER KVER"  kernels to test (default: newest installed
+#      6.1 and 6.12), CHECK_VM=0 skips nothing silently: it is refused.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=$top/build/check
+rm -rf "$out"
+mkdir -p "$out"
+tap=$out/tap.txt
+: >"$tap"
+t_start=$(date +%s)
+
+# run NAME CMD...: run a step, show its output, collect its TAP lines.  A
+# step that fails without printing a "not ok" line gets one.
+run() {
+	local name=$1 log=$out/$1.log rc
+	shift
+	echo "=== $name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	tr -d '\r' <"$log" | grep -E '^(not )?ok ' | sed "s/^\(\(not \)\?ok\)\( [0-9]*\)\? /\1 - $name: /" >>"$tap.step"
+	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$tap.step" 2>/dev/null; then
+		echo "not ok - $name: exited with status $rc" >>"$tap.step"
+	fi
+	if [ $rc -eq 0 ] && [ ! -s "$tap.step" ]; then
+		echo "ok - $name" >>"$tap.step"
+	fi
+	cat "$tap.step" >>"$tap"
+	rm -f "$tap.step"
+	return 0
+}
+
+newest() { # SERIES -> newest installed KVER of that series with headers
+	local v best=""
+	for v in /boot/vmlinuz-"$1".*; do
+		v=${v#/boot/vmlinuz-}
+		[[ $v == *-rt-* || $v == *cloud* ]] && continue
+		[ -d "/lib/modules/$v/build" ] || continue
+		best=$(printf '%s\n%s\n' "$best" "$v" | sed '/^$/d' | sort -V | tail -n 1)
+	done
+	echo "$best"
+}
+
+run deps scripts/deps.sh
+kernels=${CHECK_KERNELS:-"$(newest 6.1) $(newest 6.12)"}
+read -r -a kernels <<<"$kernels"
+[ ${#kernels[@]} -eq 2 ] || echo "not ok - kernels: want 6.1 and 6.12 installed, have '${kernels[*]}'" >>"$tap"
+
+series_of() { case $1 in 6.1.*|6.1-*) echo 6.1 ;; 6.12.*|6.12-*) echo 6.12 ;; *) echo "${1%.*}" ;; esac; }
+
+for k in "${kernels[@]}"; do
+	run "build-$k" env C=1 scripts/build-modules.sh "$k"
+	run "abi-$k" tests/abi/run.sh "$k" "$(series_of "$k")"
+done
+run checkpatch scripts/checkpatch.sh
+run unit make -s -C tests/unit check
+run abpath make -s -C userspace check
+
+# VM suites: one guest per kernel, both in parallel (each TCG guest is
+# single-threaded; the machine has two cores).
+vm_tests="t_lb_paths t_wp_paths t_badargs t_lb_asym"
+pids=()
+for k in "${kernels[@]}"; do
+	(
+		{
+			scripts/vm-selftest "$k"
+			echo "vm-selftest exit $?"
+		} >"$out/vmself-$k.raw" 2>&1
+		scripts/vm-run --kver "$k" --timeout 1500 --out "$out/vm-$k" \
+			-- tests/vm/runner.sh $vm_tests >"$out/vm-$k.raw" 2>&1
+		echo "vm-run exit $?" >>"$out/vm-$k.raw"
+	) &
+	pids+=($!)
+done
+wait "${pids[@]}"
+for k in "${kernels[@]}"; do
+	run "vm-selftest-$k" bash -c "cat '$out/vmself-$k.raw'; grep -q '^vm-selftest exit 0$' '$out/vmself-$k.raw'"
+	run "vm-$k" bash -c "cat '$out/vm-$k.raw'; grep -q '^vm-run exit 0$' '$out/vm-$k.raw'"
+done
+
+passed=$(grep -c '^ok ' "$tap")
+failed=$(grep -c '^not ok ' "$tap")
+echo "=== summary ($(( $(date +%s) - t_start )) s)"
+grep '^not ok ' "$tap"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,143 @@
+# shellcheck shell=bash
+# Multipath helpers for the selector VM tests (sourced by tests/vm/t_*.sh).
+# Every helper fails loudly: a missing tool or device is a test failure.
+
+MP_KO=${REPO:-$(pwd)}/build/ko/$(uname -r)
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+note() { echo "# $*"; }
+needs() { local c; for c in "$@"; do command -v "$c" >/dev/null || fail "missing command $c (install it via scripts/deps.sh)"; done; }
+
+# Load dm-multipath and our two modules (idempotent).
+mp_load() {
+	needs dmsetup fio insmod modprobe
+	modprobe dm-multipath || fail "modprobe dm-multipath"
+	local m
+	for m in dm-least-blocks dm-weighted-paths; do
+		[ -d "/sys/module/${m//-/_}" ] && continue
+		[ -f "$MP_KO/$m.ko" ] || fail "$MP_KO/$m.ko not built (make check builds it)"
+		insmod "$MP_KO/$m.ko" || fail "insmod $m"
+	done
+}
+
+# scsi_debug: N disks (one per host) over ONE shared RAM store, so that a
+# multipath map over them reads back what it wrote through any path.
+# Sets SD_DEVS (major:minor list) and SD_NAMES (sdX list).
+sd_setup() {
+	local n=${1:-2} mb=${2:-64} ndelay=${3:-100000} d i
+	modprobe -r scsi_debug 2>/dev/null
+	modprobe sd_mod || fail "modprobe sd_mod"
+	modprobe scsi_debug add_host="$n" num_tgts=1 max_luns=1 vpd_use_hostno=0 \
+		per_host_store=0 dev_size_mb="$mb" delay=0 ndelay="$ndelay" ||
+		fail "modprobe scsi_debug"
+	udevadm settle 2>/dev/null || true
+	SD_DEVS=() SD_NAMES=()
+	for i in $(seq 50); do
+		SD_NAMES=()
+		for d in /sys/bus/pseudo/drivers/scsi_debug/adapter*/host*/target*/*/block/*; do
+			[ -e "$d/dev" ] && SD_NAMES+=("$(basename "$d")")
+		done
+		[ ${#SD_NAMES[@]} -ge "$n" ] && break
+		sleep 0.1
+	done
+	[ ${#SD_NAMES[@]} -eq "$n" ] || fail "scsi_debug gave ${#SD_NAMES[@]} disks, wanted $n"
+	for d in "${SD_NAMES[@]}"; do
+		[ -b "/dev/$d" ] || mknod "/dev/$d" b $(tr ':' ' ' <"/sys/block/$d/dev")
+		SD_DEVS+=("$(cat "/sys/block/$d/dev")")
+	done
+	# One store: a block written through the first disk reads back through the last.
+	head -c 4096 /dev/urandom >"$TEST_TMP/blk"
+	dd if="$TEST_TMP/blk" of="/dev/${SD_NAMES[0]}" bs=4096 count=1 oflag=direct status=none
+	dd if="/dev/${SD_NAMES[$((n - 1))]}" of="$TEST_TMP/blk2" bs=4096 count=1 iflag=direct status=none
+	cmp -s "$TEST_TMP/blk" "$TEST_TMP/blk2" || fail "scsi_debug disks do not share one store"
+	SD_SECTORS=$(cat "/sys/block/${SD_NAMES[0]}/size")
+	note "scsi_debug: ${SD_NAMES[*]} = ${SD_DEVS[*]} ($SD_SECTORS sectors, one store)"
+}
+
+sd_teardown() {
+	modprobe -r scsi_debug 2>/dev/null || true
+}
+
+# mp_table SECTORS MODE SELECTOR-WITH-ARGS DEV [ARG] ... -> table line.
+# MODE: rq (request-based, default) or bio.  Path args: "DEV:W" or "DEV".
+mp_table() {
+	local sectors=$1 mode=$2 sel=$3 feat="0" p paths="" n=0 nargs=1
+	shift 3
+	[ "$mode" = bio ] && feat="2 queue_mode bio"
+	[ "$mode" = bio_qinp ] && feat="3 queue_mode bio queue_if_no_path"
+	[ "$mode" = rq_qinp ] && feat="1 queue_if_no_path"
+	for p in "$@"; do
+		case $p in
+		*:*:*) paths+=" ${p%:*} ${p##*:}" ;;
+		*) paths+=" $p"; nargs=0 ;;
+		esac
+		n=$((n + 1))
+	done
+	echo "0 $sectors multipath $feat 0 1 1 $sel $n $nargs$paths"
+}
+
+mp_create() { # NAME TABLE
+	dmsetup create "$1" --table "$2" || fail "dmsetup create $1: $2"
+	[ -b "/dev/mapper/$1" ] || fail "/dev/mapper/$1 missing (DM_DISABLE_UDEV=1 expected)"
+}
+
+mp_remove() { dmsetup remove "$1" 2>/dev/null || { sleep 0.5; dmsetup remove "$1"; }; }
+
+# mp_field MAP DEV K: the K-th token after the path's major:minor in the
+# status line: 1 A/F, 2 fail count, then the selector's INFO fields:
+# 3 in-flight bytes, 4 completed I/Os, 5 completed bytes, 6 weight.
+mp_field() {
+	dmsetup status "$1" | awk -v d="$2" -v k="$3" \
+		'{ for (i = 1; i <= NF; i++) if ($i == d) { print $(i + k); exit } }'
+}
+
+# All paths' completed I/O counts, space separated, in the order given.
+mp_ios() { local m=$1 d; shift; for d in "$@"; do printf '%s ' "$(mp_field "$m" "$d" 4)"; done; }
+
+# Every path's in-flight byte counter must be 0 once I/O stopped.
+mp_assert_idle() {
+	local m=$1 d v
+	shift
+	for d in "$@"; do
+		v=$(mp_field "$m" "$d" 3)
+		[ "$v" = 0 ] || fail "$m path $d: $v bytes still counted in flight after I/O stopped"
+	done
+}
+
+# fio with crc32c verification, mixed read/write; fails on any error.
+# fio_verify DEV SECONDS [extra fio args]
+fio_verify() {
+	local dev=$1 secs=$2 out=$TEST_TMP/fio.$RANDOM
+	shift 2
+	fio --name=verify --filename="$dev" --direct=1 --ioengine=libaio --iodepth=16 \
+		--rw=randwrite --bsrange=4k-64k --verify=crc32c --verify_backlog=64 \
+		--verify_fatal=1 --do_verify=1 --size=24M --runtime="$secs" --time_based \
+		--output-format=terse --terse-version=3 "$@" >"$out" 2>&1
+	local rc=$?
+	# terse v3: field 5 is the job's total error count
+	local errs
+	errs=$(awk -F';' '/^3;/ { print $5 }' "$out")
+	if [ $rc -ne 0 ] || [ "${errs:-x}" != 0 ]; then
+		sed 's/^/# fio: /' "$out"
+		fail "fio verify on $dev: rc $rc, errors ${errs:-?}"
+	fi
+}
+
+# pct PART TOTAL -> integer percent (rounded)
+pct() { echo $(( ($1 * 100 + $2 / 2) / ($2 > 0 ? $2 : 1) )); }
+
+# Checks a percentage is within [lo, hi].
+within() { # NAME VALUE LO HI
+	[ "$2" -ge "$3" ] && [ "$2" -le "$4" ] || fail "$1 = $2, expected $3..$4"
+}
+
+# mp_wait_io MAP DEV [SECS]: wait until the path completes new I/O.
+mp_wait_io() {
+	local m=$1 d=$2 t=${3:-20} v0 i
+	v0=$(mp_field "$m" "$d" 4)
+	for ((i = 0; i < t * 4; i++)); do
+		[ "$(mp_field "$m" "$d" 4)" -gt "$v0" ] && return 0
+		sleep 0.25
+	done
+	fail "$m path $d completed no I/O within ${t}s"
+}

@@ -7,10 +7,19 @@
 #   make check           everything the README promises, tested (see README)
 #   make demo            the end-to-end A/B iSCSI scenario in a QEMU guest
 #   make bench           benchmarks against the kernel's own selectors
+#   make install         modules to /lib/modules/KVER/updates (+ depmod), abpath,
+#                        man pages, /etc/modules-load.d/dm-ps-weighted.conf;
+#                        DESTDIR= and PREFIX= (default /usr) honoured; records
+#                        a manifest in DESTDIR/var/lib/dm-ps-weighted/
+#   make uninstall       removes exactly what the manifest lists
+#   make dkms-install    DKMS source in /usr/src/dm-ps-weighted-VERSION, built
+#                        and installed for KVER (dkms-uninstall undoes it)
 #   make clean
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
+DESTDIR ?=
+PREFIX ?= /usr
 
 all: modules abpath
 
@@ -29,9 +38,21 @@ demo:
 bench:
 	scripts/bench.sh
 
+install: all
+	scripts/install.sh install --kver "$(KVER)" --destdir "$(DESTDIR)" --prefix "$(PREFIX)"
+
+uninstall:
+	scripts/install.sh uninstall --destdir "$(DESTDIR)"
+
+dkms-install:
+	scripts/dkms.sh install "$(KVER)"
+
+dkms-uninstall:
+	scripts/dkms.sh uninstall
+
 clean:
 	rm -rf build
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/unit clean
 
-.PHONY: all modules abpath check demo bench clean
+.PHONY: all modules abpath check demo bench clean install uninstall dkms-install dkms-uninstall

@@ -17,8 +17,11 @@
  * [0, 1); the schedule lists all W = sum(w_i) points in time order (ties by
  * path index).  Any half-open interval of length 1 holds exactly w_i points
  * of path i, so ANY W consecutive entries of the cyclic schedule hold every
- * path exactly w_i times: the share is exact over every window of W I/Os,
- * with no bursts.  Picking is one array load per I/O.
+ * path exactly w_i times: the share is exact over every window of W I/Os.
+ * Shorter windows stay within one I/O of the share for up to three paths;
+ * with more, light paths whose points coincide can follow each other
+ * (tests/unit/test_wp.c measures the bound).  Picking is one array load
+ * per I/O.
  */
 #ifndef PSW_WP_H
 #define PSW_WP_H

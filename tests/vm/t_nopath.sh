@@ -1,0 +1,92 @@
+#!/bin/bash
+# All paths down (issue 8), both selectors, request and bio mode:
+#  1. queue_if_no_path (mp_table rq_qinp / bio_qinp): fail every path while
+#     fio verify and a dd of a known pattern run; the I/O must stay queued
+#     (dd still running), then one path comes back: the queued I/O
+#     completes, fio 0 errors, and the pattern reads back from the backing
+#     store through a raw path (nothing lost).
+#  2. fail_if_no_path (dmsetup message MAP 0 fail_if_no_path) with I/O
+#     queued: the queued I/O ends with EIO within seconds, new I/O fails
+#     with EIO at once (no hang); after a reinstate I/O works again.
+#  In-flight counters 0 at the end, no kernel warnings.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mp.sh"
+need_cmd fio dmsetup modprobe dd cmp timeout
+mp_load
+sd_setup 3 32 50000
+P=("${SD_DEVS[@]}")
+RAW=/dev/${SD_NAMES[2]}
+
+# wait_gone PID SECS: 0 if PID ended within SECS
+wait_gone() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		vm_sleep 0.1
+	done
+	return 1
+}
+
+fail_all() { local d; for d in "$@"; do dmsetup message "$MAP" 0 fail_path "$d" || fail "fail_path $d"; done; }
+
+head -c $((2 * 1024 * 1024)) /dev/urandom >"$TEST_TMP/pat"
+MAP=np
+round=0
+for sel in "least-blocks 0" "weighted-paths 0"; do
+	for mode in rq_qinp bio_qinp; do
+		round=$((round + 1))
+		tag="${sel%% *} $mode"
+		mp_create $MAP "$(mp_table "$SD_SECTORS" $mode "$sel" "${P[0]}:2" "${P[1]}:1")"
+		[[ $(dmsetup table $MAP) == *queue_if_no_path* ]] || fail "$tag: no queue_if_no_path in the table"
+		# fio verify on the first 16 MiB, the pattern at 24 MiB
+		fio_verify /dev/mapper/$MAP 6 --size=16M &
+		fpid=$!
+		vm_sleep 1
+		fail_all "${P[0]}" "${P[1]}"
+		seek=$((24 * 16 + round))	# 64 KiB blocks: 24 MiB + round
+		dd if="$TEST_TMP/pat" of=/dev/mapper/$MAP bs=64k seek=$seek oflag=direct conv=notrunc status=none &
+		dpid=$!
+		vm_sleep 1.5
+		kill -0 $dpid 2>/dev/null || { wait $dpid; fail "$tag: dd ended with all paths down (rc $?): I/O not queued"; }
+		kill -0 $fpid 2>/dev/null || fail "$tag: fio ended with all paths down"
+		dmsetup message $MAP 0 reinstate_path "${P[1]}" || fail "reinstate_path"
+		wait_gone $dpid 20 || fail "$tag: queued dd did not complete 20 s after a path came back"
+		wait $dpid || fail "$tag: queued dd failed after a path came back"
+		wait $fpid || fail "$tag: fio verify failed across the all-paths-down window"
+		dd if="$RAW" of="$TEST_TMP/got" bs=64k skip=$seek count=32 iflag=direct status=none ||
+			fail "$tag: read back through $RAW"
+		cmp -s "$TEST_TMP/pat" "$TEST_TMP/got" || fail "$tag: data written while all paths were down was lost"
+		dmsetup message $MAP 0 reinstate_path "${P[0]}" || fail "reinstate_path"
+		mp_assert_idle $MAP "${P[0]}" "${P[1]}"
+		note "$tag: I/O queued with all paths down, completed after reinstate, pattern intact"
+
+		# --- fail_if_no_path with I/O queued ---
+		fail_all "${P[0]}" "${P[1]}"
+		dd if="$TEST_TMP/pat" of=/dev/mapper/$MAP bs=64k seek=$seek oflag=direct conv=notrunc \
+			status=none 2>"$TEST_TMP/dd.err" &
+		dpid=$!
+		vm_sleep 1
+		kill -0 $dpid 2>/dev/null || fail "$tag: dd ended before fail_if_no_path"
+		dmsetup message $MAP 0 fail_if_no_path || fail "$tag: fail_if_no_path message"
+		wait_gone $dpid 10 || fail "$tag: queued I/O still hanging 10 s after fail_if_no_path"
+		wait $dpid && fail "$tag: dd succeeded with all paths down and fail_if_no_path"
+		grep -q 'Input/output error' "$TEST_TMP/dd.err" || fail "$tag: queued dd did not end with EIO: $(cat "$TEST_TMP/dd.err")"
+		t0=$SECONDS
+		timeout 10 dd if=/dev/mapper/$MAP of=/dev/null bs=4k count=1 iflag=direct status=none 2>"$TEST_TMP/dd.err"
+		rc=$?
+		[ $rc = 124 ] && fail "$tag: new read hangs with fail_if_no_path"
+		[ $rc != 0 ] || fail "$tag: new read succeeded with all paths down"
+		grep -q 'Input/output error' "$TEST_TMP/dd.err" || fail "$tag: new read: no EIO: $(cat "$TEST_TMP/dd.err")"
+		[ $((SECONDS - t0)) -le 3 ] || fail "$tag: EIO took $((SECONDS - t0)) s"
+		dmsetup message $MAP 0 reinstate_path "${P[0]}" || fail "reinstate_path"
+		dmsetup message $MAP 0 queue_if_no_path || fail "queue_if_no_path message"
+		dd if=/dev/mapper/$MAP of=/dev/null bs=64k count=16 iflag=direct status=none ||
+			fail "$tag: I/O after reinstate"
+		mp_assert_idle $MAP "${P[0]}" "${P[1]}"
+		note "$tag: fail_if_no_path: queued I/O got EIO, new I/O EIO at once, I/O ok after reinstate"
+		mp_remove $MAP || fail "remove $MAP"
+	done
+done
+check_klog_clean || fail "kernel log not clean"
+sd_teardown

@@ -30,6 +30,8 @@ vm_resolve_kver() {
 	for f in /boot/vmlinuz-*; do
 		[ -e "$f" ] || continue
 		k=${f#/boot/vmlinuz-}
+		# a series picks the generic flavour; RT guests are named in full
+		case $k in *-rt-*) continue ;; esac
 		case $k in
 		"$spec".* | "$spec"-*) [ -d "/lib/modules/$k" ] && all+=("$k") ;;
 		esac

@@ -3,47 +3,26 @@
 # 4 paths to ONE store (scsi_debug hosts sharing one RAM store); for each
 # selector (least-blocks, weighted-paths proportional, weighted-paths
 # priority) in request and bio mode: fio verify=crc32c runs while a loop
-# fails or reinstates a random path every 100-300 ms (never all four down).
+# fails or reinstates a random path every 100-300 ms (never all four down;
+# build/tools/dmtool, one process, sends the dm messages).
 # Pass: fio 0 errors, every path's in-flight counter 0 at the end, the
 # selector's completed-I/O counters moved, no kernel warnings (runner).
 #
-# Env: FLAP_SECS  flapping time per selector and mode (default 4: about
-#                 25 s in all for make check; make torture sets 180)
-#      FLAP_SELS  "lb wp wpp" subset (default all three)
+# Env: FLAP_SECS  flapping time per selector and mode (default 5: 20 s of
+#                 flapping in all for make check; make torture sets 180)
+#      FLAP_SELS  "lb wp wpp" subset (default "lb wp"; torture all three)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mp.sh"
 need_cmd fio dmsetup modprobe
 mp_load
-secs=${FLAP_SECS:-4}
-sels=${FLAP_SELS:-"lb wp wpp"}
+secs=${FLAP_SECS:-5}
+sels=${FLAP_SELS:-"lb wp"}
 sd_setup 4 32 50000
 P=("${SD_DEVS[@]}")
 
-# flap MAP SECS: random fail/reinstate every 100-300 ms; never all paths
-# down.  Prints "fails reinstates".
-flap() {
-	local m=$1 end=$((SECONDS + $2)) up=(1 1 1 1) nup=4 i nf=0 nr=0
-	while [ $SECONDS -lt $end ]; do
-		i=$((RANDOM % 4))
-		if [ "${up[i]}" = 1 ]; then
-			if [ $nup -gt 1 ]; then
-				dmsetup message "$m" 0 fail_path "${P[i]}" || fail "fail_path ${P[i]}"
-				up[i]=0 nup=$((nup - 1)) nf=$((nf + 1))
-			fi
-		else
-			dmsetup message "$m" 0 reinstate_path "${P[i]}" || fail "reinstate_path ${P[i]}"
-			up[i]=1 nup=$((nup + 1)) nr=$((nr + 1))
-		fi
-		vm_sleep "0.$((100 + RANDOM % 201))"
-	done
-	for i in 0 1 2 3; do
-		[ "${up[i]}" = 1 ] && continue
-		dmsetup message "$m" 0 reinstate_path "${P[i]}" || fail "final reinstate_path ${P[i]}"
-		nr=$((nr + 1))
-	done
-	echo "$nf $nr"
-}
+DMTOOL=$REPO/build/tools/dmtool
+[ -x "$DMTOOL" ] || fail "$DMTOOL missing: build it on the host (scripts/build-vmtools.sh; make check does)"
 
 total_flaps=0
 for sel in $sels; do
@@ -55,10 +34,12 @@ for sel in $sels; do
 	esac
 	for mode in rq bio; do
 		mp_create flap "$(mp_table "$SD_SECTORS" $mode "$s" "${P[0]}:${w[0]}" "${P[1]}:${w[1]}" "${P[2]}:${w[2]}" "${P[3]}:${w[3]}")"
-		fio_verify /dev/mapper/flap $((secs + 3)) --size=16M &
+		fio_verify /dev/mapper/flap $((secs + 2)) --size=16M &
 		fpid=$!
 		vm_sleep 1
-		read -r nf nr <<<"$(flap flap "$secs")"
+		# one process flaps (an exec per message would not keep the pace)
+		out=$("$DMTOOL" flap flap "$secs" 100 300 "${P[@]}") || fail "$sel $mode: dmtool flap failed"
+		read -r nf nr <<<"$out"
 		[ "$nf" -gt 0 ] || fail "$sel $mode: the loop failed no path"
 		wait $fpid || fail "$sel $mode: fio verify failed under flapping"
 		ios=$(mp_ios flap "${P[@]}")

@@ -67,6 +67,7 @@ for mode in rq bio; do
 			dmsetup resume rl || fail "$mode resume (load) $r"
 		fi
 		got=$(dmsetup table rl)
+		got=${got% }
 		[[ $got == *"$WANT" ]] || fail "$mode reload $r: table reads back '$got', want '...$WANT'"
 		kill -0 $fpid 2>/dev/null || { wait $fpid; fail "$mode: fio ended during reload $r"; }
 		vm_sleep "0.$((RANDOM % 3))"

@@ -380,7 +380,8 @@ static int group_luns(struct ab_inventory *inv)
 			l->paths[l->npaths++] = d;
 		}
 	}
-	qsort(inv->luns, inv->nluns, sizeof(*inv->luns), lun_cmp);
+	if (inv->nluns > 1)	/* qsort(NULL, 0) is undefined */
+		qsort(inv->luns, inv->nluns, sizeof(*inv->luns), lun_cmp);
 	return 0;
 }
 
@@ -421,7 +422,8 @@ int ab_discover(const char *root, struct ab_inventory *inv)
 	closedir(dh);
 	if (rc)
 		return rc;
-	qsort(inv->sessions, inv->nsessions, sizeof(*inv->sessions), sess_cmp);
+	if (inv->nsessions > 1)
+		qsort(inv->sessions, inv->nsessions, sizeof(*inv->sessions), sess_cmp);
 	for (i = 0; i < inv->nsessions; i++)
 		if (inv->sessions[i].ndisks > 1)
 			qsort(inv->sessions[i].disks, inv->sessions[i].ndisks,

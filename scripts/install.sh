@@ -52,7 +52,7 @@ want_depmod() {
 }
 
 run_depmod() { # KVER
-	want_depmod || { echo "install: DESTDIR set: not running depmod $1 (run it on the target)"; return 0; }
+	want_depmod || { echo "install: DESTDIR or DEPMOD=0: not running depmod $1 (run 'depmod $1' on the target)"; return 0; }
 	command -v depmod >/dev/null || die "depmod not found (install kmod)"
 	if [ -n "$destdir" ]; then
 		depmod -b "$destdir" "$1"

@@ -30,4 +30,27 @@ int psw_ratio_cmp(u64 a, u32 wa, u64 b, u32 wb);
 int psw_lb_select(const struct psw_path *paths, u32 n, u32 start,
 		  u64 nr_bytes);
 
+/* Do all @n paths have the same weight? */
+bool psw_lb_uniform(const struct psw_path *paths, u32 n);
+
+/*
+ * psw_lb_select() for paths that all have the same weight (the caller
+ * knows it from table construction: psw_lb_uniform()).  Same result for
+ * any in-flight counts, usable flags, @start and @nr_bytes; cheaper.
+ * @all_usable: the caller knows that no path is failed (the per-path
+ * usable flags are then not read).
+ */
+int psw_lb_select_uniform(const struct psw_path *paths, u32 n, u32 start,
+			  u64 nr_bytes, bool all_usable);
+
+/* The caller's choice between the two scans. */
+static inline int psw_lb_pick(const struct psw_path *paths, u32 n, u32 start,
+			      u64 nr_bytes, bool uniform, bool all_usable)
+{
+	if (uniform)
+		return psw_lb_select_uniform(paths, n, start, nr_bytes,
+					     all_usable);
+	return psw_lb_select(paths, n, start, nr_bytes);
+}
+
 #endif /* PSW_LB_H */

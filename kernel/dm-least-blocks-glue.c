@@ -20,6 +20,13 @@
  *    failing, which dm-mpath handles as with any selector whose pick is
  *    overtaken by a failure (the clone errors and is retried).
  *  - Ties rotate through a per-CPU start index: no shared counter.
+ *  - Equal weights everywhere (the common case, e.g. no per-path args):
+ *    @uniform, set while the table is built, selects the cheaper scan of
+ *    raw in-flight counts (psw_lb_select_uniform(), same choice), which
+ *    also skips the per-path usable flags while @nr_failed is 0.
+ *    @nr_failed changes only under m->lock, with the flags; a select that
+ *    reads it just before a failure may pick the failing path, as it may
+ *    when it reads that path's flag just before the failure.
  */
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -32,6 +39,8 @@
 struct lb_selector {
 	struct psw_ktable t;
 	unsigned int __percpu *rotor;
+	bool uniform;		/* all paths have the same weight */
+	unsigned int nr_failed;	/* paths with usable == 0 */
 };
 
 static int lb_create(struct path_selector *ps, unsigned int argc, char **argv)
@@ -70,13 +79,20 @@ static int lb_add_path(struct path_selector *ps, struct dm_path *path,
 	struct lb_selector *s = ps->context;
 	const char *msg = NULL;
 	u32 weight;
+	int r;
 
 	if (psw_parse_weight_args(argc, argv, 1, PSW_LB_DEFAULT_WEIGHT,
 				  &weight, &msg)) {
 		*error = (char *)msg;
 		return -EINVAL;
 	}
-	return psw_ktable_add(&s->t, path, weight, error);
+	r = psw_ktable_add(&s->t, path, weight, error);
+	if (r)
+		return r;
+	/* the first path sets the weight the others must match */
+	s->uniform = s->t.nr == 1 ||
+		     (s->uniform && weight == s->t.paths[0].weight);
+	return 0;
 }
 
 static struct dm_path *lb_select_path(struct path_selector *ps,
@@ -85,23 +101,37 @@ static struct dm_path *lb_select_path(struct path_selector *ps,
 	struct lb_selector *s = ps->context;
 	int i;
 
-	i = psw_lb_select(s->t.paths, s->t.nr, this_cpu_inc_return(*s->rotor),
-			  nr_bytes);
+	i = psw_lb_pick(s->t.paths, s->t.nr, this_cpu_inc_return(*s->rotor),
+			nr_bytes, s->uniform, !READ_ONCE(s->nr_failed));
 	return i < 0 ? NULL : s->t.paths[i].owner;
 }
 
+/* fail_path and reinstate_path: under dm-mpath's m->lock */
 static void lb_fail_path(struct path_selector *ps, struct dm_path *path)
 {
 	struct lb_selector *s = ps->context;
+	struct psw_path *p = psw_kpath(&s->t, path);
 
-	WRITE_ONCE(psw_kpath(&s->t, path)->usable, 0);
+	if (!p->usable)
+		return;
+	WRITE_ONCE(p->usable, 0);
+	WRITE_ONCE(s->nr_failed, s->nr_failed + 1);
 }
 
 static int lb_reinstate_path(struct path_selector *ps, struct dm_path *path)
 {
 	struct lb_selector *s = ps->context;
+	struct psw_path *p = psw_kpath(&s->t, path);
 
-	WRITE_ONCE(psw_kpath(&s->t, path)->usable, 1);
+	if (p->usable)
+		return 0;
+	/*
+	 * No ordering needed: with nr_failed 0 a select reads no flag, and
+	 * one that still sees the old count reads this flag old or new,
+	 * both valid choices.
+	 */
+	WRITE_ONCE(p->usable, 1);
+	WRITE_ONCE(s->nr_failed, s->nr_failed - 1);
 	return 0;
 }
 

@@ -464,6 +464,106 @@ static void test_lb_random_vs_reference(void **state)
 	free(p);
 }
 
+/* ---- psw_lb_select_uniform: the equal-weight fast path ---- */
+
+static void test_lb_uniform_flag(void **state)
+{
+	static const u32 w[] = { 3, 3, 3, 2 };
+	struct psw_path *p = unit_paths(4, w);
+
+	(void)state;
+	assert_true(psw_lb_uniform(p, 0));
+	assert_true(psw_lb_uniform(p, 1));
+	assert_true(psw_lb_uniform(p, 3));
+	assert_false(psw_lb_uniform(p, 4));
+	free(p);
+}
+
+/* The fast path against the general scan, for one configuration. */
+static void check_uniform(const struct psw_path *p, u32 n, u32 start, u64 nr)
+{
+	bool all = true;
+	int want = psw_lb_select(p, n, start, nr), got;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		all &= p[i].usable != 0;
+	got = psw_lb_select_uniform(p, n, start, nr, false);
+	if (got != want)
+		fail_msg("n=%u start=%u nr=%llu: uniform %d, general %d", n,
+			 start, (unsigned long long)nr, got, want);
+	if (all) {
+		got = psw_lb_select_uniform(p, n, start, nr, true);
+		if (got != want)
+			fail_msg("n=%u start=%u nr=%llu: uniform all-usable %d, general %d",
+				 n, start, (unsigned long long)nr, got, want);
+	}
+	got = psw_lb_pick(p, n, start, nr, psw_lb_uniform(p, n), all);
+	if (got != want)
+		fail_msg("n=%u: psw_lb_pick %d, general %d", n, got, want);
+}
+
+static void test_lb_uniform_edges(void **state)
+{
+	struct psw_path *p = unit_paths(9, NULL);
+	u32 n, s;
+
+	(void)state;
+	assert_int_equal(psw_lb_select_uniform(p, 0, 0, 4096, true), -1);
+	assert_int_equal(psw_lb_select_uniform(p, 0, 0, 4096, false), -1);
+	/* every length around the unrolling, every start, all ties */
+	for (n = 1; n <= 9; n++)
+		for (s = 0; s < 2 * n; s++)
+			check_uniform(p, n, s, 4096);
+	/* nothing usable */
+	for (n = 0; n < 9; n++)
+		p[n].usable = 0;
+	assert_int_equal(psw_lb_select_uniform(p, 9, 3, 4096, false), -1);
+	/* one usable, saturated, nr_bytes 0 and max */
+	p[5].usable = 1;
+	set_inflight(&p[5], UINT64_MAX);
+	assert_int_equal(psw_lb_select_uniform(p, 9, 3, 0, false), 5);
+	assert_int_equal(psw_lb_select_uniform(p, 9, 3, UINT64_MAX, false), 5);
+	/* saturation ties: both clamp to ~0 with this nr_bytes */
+	p[2].usable = 1;
+	set_inflight(&p[2], UINT64_MAX - 10);
+	set_inflight(&p[5], UINT64_MAX - 20);
+	for (s = 0; s < 9; s++) {
+		check_uniform(p, 9, s, 5);
+		check_uniform(p, 9, s, 15);
+		check_uniform(p, 9, s, 30);
+		check_uniform(p, 9, s, UINT64_MAX);
+	}
+	free(p);
+}
+
+static void test_lb_uniform_random(void **state)
+{
+	struct psw_path *p = unit_paths(40, NULL);
+	unsigned int iter;
+
+	(void)state;
+	unit_seed(7);
+	for (iter = 0; iter < 100000; iter++) {
+		u32 n = unit_range(1, 40), i, start = (u32)unit_rand64();
+		u32 w = unit_range(0, 3) ? 1 : unit_range(1, 1000);
+		u64 nr = unit_range(0, 3) ? unit_range(0, 1U << 20) :
+			 unit_rand64();
+		bool some_failed = unit_range(0, 1);
+
+		for (i = 0; i < n; i++) {
+			p[i].weight = w;
+			p[i].usable = some_failed ? unit_range(0, 4) != 0 : 1;
+			/* few distinct values: many ties */
+			set_inflight(&p[i], unit_range(0, 5) ?
+				     (u64)unit_range(0, 6) * 4096 :
+				     UINT64_MAX - unit_range(0, 1U << 20));
+		}
+		check_uniform(p, n, start, nr);
+	}
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +581,9 @@ int main(void)
 		cmocka_unit_test(test_lb_sim_capacity),
 		cmocka_unit_test(test_lb_saturation),
 		cmocka_unit_test(test_lb_random_vs_reference),
+		cmocka_unit_test(test_lb_uniform_flag),
+		cmocka_unit_test(test_lb_uniform_edges),
+		cmocka_unit_test(test_lb_uniform_random),
 	};
 
 	return cmocka_run_group_tests_name("psw_lb", tests, NULL, NULL);

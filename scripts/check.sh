@@ -62,10 +62,11 @@ done
 run checkpatch scripts/checkpatch.sh
 run unit make -s -C tests/unit check
 run abpath make -s -C userspace check
+run install tests/install/run.sh "${kernels[@]}"
 
 # VM suites: one guest per kernel, both in parallel (each TCG guest is
 # single-threaded; the machine has two cores).
-vm_tests="t_lb_paths t_wp_paths t_badargs t_lb_asym"
+vm_tests="t_lb_paths t_wp_paths t_badargs t_lb_asym t_install_autoload"
 pids=()
 for k in "${kernels[@]}"; do
 	(

@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""summarize.py RESDIR KVER CORE.md WORKDIR
+
+Turns RESDIR/KVER.tsv (raw figures of bench/guest.sh) into RESDIR/KVER.md
+(medians with min-max; ratios are per repetition, within one fio run, then
+the median of those) and RESDIR/KVER.png (gnuplot), then regenerates
+RESDIR/RESULTS.md from every KVER.md in RESDIR.
+"""
+import collections
+import datetime
+import glob
+import os
+import statistics
+import subprocess
+import sys
+
+res, kver, core, work = sys.argv[1:5]
+NAMES = {"rr": "round-robin", "ql": "queue-length", "st": "service-time",
+         "hst": "historical-service-time", "lb": "least-blocks",
+         "wp": "weighted-paths"}
+ORDER = ["rr", "ql", "st", "hst", "lb", "wp"]
+
+raw = collections.defaultdict(dict)     # (case, cfg, sel) -> {rep: value}
+cfgs = collections.defaultdict(list)
+with open(os.path.join(res, kver + ".tsv")) as f:
+    for line in f:
+        c, cfg, sel, rep, v = line.rstrip("\n").split("\t")
+        raw[(c, cfg, sel)][int(rep)] = float(v)
+        if cfg not in cfgs[c]:
+            cfgs[c].append(cfg)
+
+
+def sels(case, cfg):
+    return [s for s in ORDER if (case, cfg, s) in raw]
+
+
+def stat(vals, fmt):
+    vals = sorted(vals)
+    if not vals:
+        return "-"
+    return (fmt % statistics.median(vals)) + " (" + (fmt % vals[0]) + "–" + \
+        (fmt % vals[-1]) + ")"
+
+
+def ratio(case, cfg, sel, den):
+    """per-repetition ratios sel / den(rep)"""
+    a = raw[(case, cfg, sel)]
+    return [a[r] / den(r) for r in a if den(r)]
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "?"
+
+
+reps = max((len(v) for v in raw.values()), default=0)
+out = []
+out.append("## Kernel %s\n" % kver)
+out.append("%s; host: %d CPUs, %s; guest: QEMU TCG (no KVM), 2 vCPUs, "
+           "single-threaded TCG; %d interleaved repetitions per figure "
+           "(job order rotated each repetition); median (min–max). "
+           "Absolute numbers are TCG numbers: compare within a row only.\n"
+           % (datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"),
+              os.cpu_count(), cpu_model(), reps))
+plot1, plot2 = [], []
+
+if cfgs["overhead"]:
+    out.append("### 1. Overhead: 4k randread, symmetric null_blk paths\n")
+    out.append("IOPS, and per-repetition ratio to round-robin.\n")
+    s0 = sels("overhead", cfgs["overhead"][0])
+    out.append("| paths, qd | " + " | ".join(NAMES[s] for s in s0) + " |")
+    out.append("|---|" + "---:|" * len(s0))
+    for cfg in cfgs["overhead"]:
+        rr = raw[("overhead", cfg, "rr")]
+        cells, prow = [], [cfg.replace(" ", "-")]
+        for s in s0:
+            iops = raw[("overhead", cfg, s)].values()
+            r = ratio("overhead", cfg, s, lambda k: rr.get(k, 0))
+            cells.append("%s<br>×%s" % (stat(iops, "%.0f"), stat(r, "%.2f")))
+            prow.append("%.3f" % statistics.median(r))
+        out.append("| %s | %s |" % (cfg, " | ".join(cells)))
+        plot1.append(prow)
+    out.append("")
+    head1 = [NAMES[s] for s in s0]
+
+if cfgs["capacity"]:
+    out.append("### 2. Capacity efficiency: two paths, 4 : 1 bandwidth (null_blk mbps)\n")
+    out.append("Map throughput / (fast alone + slow alone), each repetition "
+               "against the single-path figures of the same repetition. "
+               "4k: 4 : 1 MiB/s; mixed: bssplit 4k/50:64k/30:128k/20 at 32 : 8 MiB/s; "
+               "qd 16. weighted-paths with weights 4 : 1, the others unweighted.\n")
+    s0 = [s for s in sels("capacity", cfgs["capacity"][0])]
+    out.append("| I/O | fast + slow alone (KiB/s) | " +
+               " | ".join(NAMES[s] for s in s0) + " |")
+    out.append("|---|---:|" + "---:|" * len(s0))
+    for cfg in cfgs["capacity"]:
+        fa = raw[("capacity", cfg, "fast")]
+        sl = raw[("capacity", cfg, "slow")]
+        den = lambda k: fa.get(k, 0) + sl.get(k, 0)
+        cells, prow = [], [cfg]
+        for s in s0:
+            r = ratio("capacity", cfg, s, den)
+            cells.append(stat(r, "%.2f"))
+            prow.append("%.3f" % statistics.median(r))
+        out.append("| %s | %s | %s |" % (cfg, stat([den(k) for k in fa], "%.0f"),
+                                          " | ".join(cells)))
+        plot2.append(prow)
+    sh = ["%s %s: %d%%" % (NAMES[s], cfg, raw[("share", cfg, s)][0])
+          for cfg in cfgs["share"] for s in ("lb", "wp") if ("share", cfg, s) in raw]
+    if sh:
+        out.append("\nShare of the bytes on the fast path (ideal 80%): " + "; ".join(sh) + ".")
+    out.append("")
+    head2 = [NAMES[s] for s in s0]
+
+if cfgs["accuracy"]:
+    out.append("### 4. Weighted accuracy: weighted-paths, 4k randread qd 16, symmetric paths\n")
+    out.append("| weights | largest share error, points |")
+    out.append("|---|---:|")
+    for cfg in cfgs["accuracy"]:
+        out.append("| %s | %s |" % (cfg, stat(raw[("accuracy", cfg, "wp")].values(), "%.2f")))
+    out.append("")
+
+if cfgs["iscsi"]:
+    out.append("### 3. iSCSI A/B (LIO in a guest netns), A side +5 ms netem: 4k randread qd 16\n")
+    out.append("IOPS, and per-repetition ratio to queue-length.\n")
+    cfg = cfgs["iscsi"][0]
+    s0 = sels("iscsi", cfg)
+    ql = raw[("iscsi", cfg, "ql")]
+    out.append("| selector | IOPS | × queue-length |")
+    out.append("|---|---:|---:|")
+    for s in s0:
+        out.append("| %s | %s | %s |" % (
+            NAMES[s], stat(raw[("iscsi", cfg, s)].values(), "%.0f"),
+            stat(ratio("iscsi", cfg, s, lambda k: ql.get(k, 0)), "%.2f")))
+    out.append("")
+
+if cfgs["stall"]:
+    out.append("### 6. Failover stall: A side cut (link down) under 4k randread qd 16\n")
+    out.append("Longest gap between two I/O completions of the map (fio per-I/O "
+               "log), one cut per selector (iSCSI replacement_timeout 5 s, "
+               "noop-out 2 s / 2 s).\n")
+    cfg = cfgs["stall"][0]
+    out.append("| selector | longest completion gap, ms |")
+    out.append("|---|---:|")
+    for s in sels("stall", cfg):
+        out.append("| %s | %.0f |" % (NAMES[s], raw[("stall", cfg, s)][1]))
+    out.append("")
+
+if os.path.exists(core):
+    out.append("### 5. Core cost: instructions per I/O (callgrind, host, deterministic)\n")
+    out.append("Select + start + end of one I/O at qd 16, including the harness "
+               "(the baseline row).\n")
+    before = {}
+    bf = os.path.join(res, "core-before.txt")
+    if os.path.exists(bf):      # run.sh output before the equal-weight scan
+        with open(bf) as f:
+            for line in f:
+                c = [x.strip() for x in line.strip().strip("|").split("|")]
+                if len(c) == 3 and c[1].isdigit():
+                    before[(c[0], c[1])] = c[2]
+    out.append("| policy | paths | Ir/IO | before (psw_lb_select only) |")
+    out.append("|---|---:|---:|---:|")
+    with open(core) as f:
+        for line in f:
+            c = [x.strip() for x in line.strip().strip("|").split("|")]
+            if len(c) == 3 and c[1].isdigit():
+                out.append("| %s | %s | %s | %s |" % (c[0], c[1], c[2],
+                                                      before.get((c[0], c[1]), "-")))
+    out.append("")
+
+png = os.path.join(res, kver + ".png")
+if plot1 or plot2:
+    gp = []
+    gp.append('set terminal pngcairo size 1100,450 font ",9"' if False else
+              'set terminal png size 1100,450')
+    gp.append('set output "%s"' % png)
+    gp.append('set style data histogram; set style histogram clustered gap 1')
+    gp.append('set style fill solid 0.8 border -1; set grid ytics; set key top left')
+    gp.append('set multiplot layout 1,2 title "dm-ps-weighted bench, %s (QEMU TCG)"' % kver)
+    for n, (rows, head, title, ylab, yr) in enumerate(
+            [(plot1, head1 if plot1 else [], "1. IOPS / round-robin (4k randread)", "ratio", "[0.6:1.3]"),
+             (plot2, head2 if plot2 else [], "2. capacity efficiency (4:1 bandwidth)", "efficiency", "[0:1.1]")]):
+        if not rows:
+            continue
+        dat = os.path.join(work, "plot%d.dat" % n)
+        with open(dat, "w") as f:
+            f.write("cfg " + " ".join('"%s"' % h for h in head) + "\n")
+            for r in rows:
+                f.write(" ".join(r) + "\n")
+        gp.append('set title "%s"; set ylabel "%s"; set yrange %s' % (title, ylab, yr))
+        gp.append("plot " + ", ".join(
+            '"%s" using %d:xtic(1) title columnheader(%d)' % (dat, i + 2, i + 2)
+            for i in range(len(head))))
+    gp.append("unset multiplot")
+    subprocess.run(["gnuplot"], input="\n".join(gp) + "\n", text=True, check=True)
+    out.append("![%s](%s)\n" % (kver, os.path.basename(png)))
+
+with open(os.path.join(res, kver + ".md"), "w") as f:
+    f.write("\n".join(out) + "\n")
+
+frags = sorted(p for p in glob.glob(os.path.join(res, "*.md"))
+               if os.path.basename(p) != "RESULTS.md")
+with open(os.path.join(res, "RESULTS.md"), "w") as f:
+    f.write("# Benchmark results (`make bench`, `make bench KVER=6.12`)\n\n"
+            "Generated by scripts/bench.sh; one section per guest kernel, each "
+            "from one guest boot.\n\n")
+    for p in frags:
+        with open(p) as g:
+            f.write(g.read() + "\n")

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# make bench [KVER=6.1|6.12|full version]: the selectors against the
+# kernel's own, side by side in one QEMU (TCG) guest boot, plus the core's
+# instruction counts.  Writes bench/results/<kver>.md (+ .png, .tsv) and
+# regenerates bench/results/RESULTS.md from every kernel's fragment.
+#
+# env: KVER (default 6.1), BENCH_REPS (5), BENCH_RT1/RT2/RT3/RT4 (seconds per
+#      fio job), BENCH_CASES ("1 2 4 3 6"), BENCH_CORE=0 skips the callgrind part,
+#      BENCH_TIMEOUT (guest timeout, s).  VM_EXCLUSIVE=1 is always set: the
+#      guest runs with the machine to itself (other guests wait).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+series=${KVER:-6.1}
+case $series in
+6.1 | 6.12) kver=$(basename "$(ls -d /lib/modules/"$series".[0-9]*-amd64 /lib/modules/"$series".*+deb12-amd64 2>/dev/null | grep -v -- -rt- | sort -V | tail -n1)") ;;
+*) kver=$series series=$(echo "$series" | cut -d. -f1,2) ;;
+esac
+[ -n "$kver" ] && [ -d "/lib/modules/$kver/build" ] ||
+	{ echo "bench: no kernel/headers for $series (scripts/deps.sh)" >&2; exit 1; }
+res=$top/bench/results
+out=$top/build/bench/$kver
+mkdir -p "$res" "$out"
+log() { echo "bench: $*" >&2; }
+
+log "building the modules for $kver"
+scripts/build-modules.sh "$kver" >&2
+
+# historical-service-time: Debian does not build it; build the kernel's own
+# file out of tree from linux-source (never committed to this tree).
+hst=$top/build/hst/$kver
+hst_ok=0
+if ksrc=$(scripts/ksrc.sh "$series" 2>/dev/null) &&
+	[ -f "$ksrc/drivers/md/dm-ps-historical-service-time.c" ]; then
+	mkdir -p "$hst"
+	cp "$ksrc"/drivers/md/{dm-ps-historical-service-time.c,dm-path-selector.h,dm-mpath.h} "$hst/"
+	# dm.h (private) is only needed for what <linux/device-mapper.h> gives
+	sed -i 's|#include "dm.h"|#include <linux/device-mapper.h>|' "$hst/dm-ps-historical-service-time.c"
+	printf 'obj-m := dm-historical-service-time.o\ndm-historical-service-time-y := dm-ps-historical-service-time.o\n' >"$hst/Kbuild"
+	if make -C "/lib/modules/$kver/build" M="$hst" modules >"$hst/build.log" 2>&1; then
+		hst_ok=1
+	else
+		log "historical-service-time did not build (see $hst/build.log); benchmarking without it"
+	fi
+else
+	log "no linux-source-$series: benchmarking without historical-service-time"
+fi
+
+if [ "${BENCH_CORE:-1}" = 1 ]; then
+	log "core cost (callgrind)"
+	bench/core/run.sh >"$out/core.md"
+fi
+
+raw=$out/raw.tsv
+rm -f "$raw"
+envs=(--env "BENCH_RAW=$raw")
+for v in BENCH_REPS BENCH_RT1 BENCH_RT2 BENCH_RT3 BENCH_RT4 BENCH_CASES; do
+	[ -z "${!v:-}" ] || envs+=(--env "$v=${!v}")
+done
+[ "$hst_ok" = 1 ] && envs+=(--env "BENCH_HST=$hst")
+log "guest run on $kver (waits for other guests: exclusive machine lock)"
+t0=$SECONDS
+VM_EXCLUSIVE=1 scripts/vm-run --kver "$kver" --timeout "${BENCH_TIMEOUT:-2400}" \
+	--out "$out/vm" "${envs[@]}" -- bench/guest.sh
+log "guest run took $((SECONDS - t0)) s"
+
+cp "$raw" "$res/$kver.tsv"
+python3 bench/summarize.py "$res" "$kver" "$out/core.md" "$out"
+log "wrote $res/RESULTS.md and $res/$kver.png"

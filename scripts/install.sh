@@ -141,7 +141,7 @@ do_uninstall() {
 	local d
 	while read -r d; do
 		[ -n "$d" ] || continue
-		rmdir "$destdir$d" 2>/dev/null && echo "  removed $d/" || true
+		if rmdir "$destdir$d" 2>/dev/null; then echo "  removed $d/"; fi
 	done < <(printf '%s\n' "${dirs[@]}" | awk '{ print length($0) " " $0 }' | sort -rn | cut -d' ' -f2-)
 	for d in "${kvers[@]}"; do
 		run_depmod "$d"

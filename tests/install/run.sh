@@ -11,7 +11,7 @@
 # and after.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
@@ -35,7 +35,7 @@ newest() { # SERIES
 	done
 	echo "$best"
 }
-if [ $# -gt 0 ]; then kvers=("$@"); else kvers=($(newest 6.1) $(newest 6.12)); fi
+if [ $# -gt 0 ]; then kvers=("$@"); else read -r -a kvers <<<"$(newest 6.1) $(newest 6.12)"; fi
 [ ${#kvers[@]} -ge 1 ] || { echo "not ok 1 - no kernel headers installed"; exit 1; }
 echo "# kernels: ${kvers[*]}"
 
@@ -209,10 +209,10 @@ else
 			ok "dkms build -k $k ($(dt "$t"))"
 		else
 			nok "dkms build -k $k"; tail -n 30 "$tmp/dkms-build-$k.log" | diag
-			cat "$dk/tree/dm-ps-weighted/$version/build/make.log" 2>/dev/null | tail -n 30 | diag
+			tail -n 30 "$dk/tree/dm-ps-weighted/$version/build/make.log" 2>/dev/null | diag
 		fi
 		for m in dm-least-blocks dm-weighted-paths; do
-			ko=$(ls "$dk/tree/dm-ps-weighted/$version/$k"/*/module/"$m".ko* 2>/dev/null | head -n 1)
+			ko=$(find "$dk/tree/dm-ps-weighted/$version/$k" -path "*/module/$m.ko*" 2>/dev/null | head -n 1)
 			if [ -n "$ko" ] && modinfo -F vermagic "$ko" | grep -q "^$k "; then
 				ok "dkms built $m for $k ($(basename "$ko"))"
 			else

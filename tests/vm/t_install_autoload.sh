@@ -15,6 +15,7 @@
 # The full depmod of an install is checked on the host by
 # tests/install/run.sh (depmod -b over a copy of /lib/modules/KVER).
 set -euo pipefail
+# shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 need_cmd dmsetup modprobe depmod rmmod mount umount
 
@@ -124,14 +125,14 @@ rm_map inst_lb
 # Boot-time preload: what systemd-modules-load does with the installed file
 # (no systemd in the guest: modprobe each name it lists).
 rmmod dm_weighted_paths dm_least_blocks || die "rmmod after the auto-load test"
-names=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' /etc/modules-load.d/dm-ps-weighted.conf)
-[ "$(echo $names)" = "dm-least-blocks dm-weighted-paths" ] ||
-	die "modules-load.d lists '$(echo $names)'"
+names=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' /etc/modules-load.d/dm-ps-weighted.conf | tr '\n' ' ')
+names=${names% }
+[ "$names" = "dm-least-blocks dm-weighted-paths" ] || die "modules-load.d lists '$names'"
 for name in $names; do
 	modprobe "$name" || die "modprobe $name (from modules-load.d) failed"
 	loaded "$name" || die "$name not loaded after modprobe"
 done
-log "modules-load.d names load: $(echo $names)"
+log "modules-load.d names load: $names"
 # With the selectors preloaded a table needs no request_module at all.
 mk inst_pre "weighted-paths 1 proportional" 1 3
 rm_map inst_pre

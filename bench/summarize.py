@@ -175,14 +175,13 @@ if os.path.exists(core):
 png = os.path.join(res, kver + ".png")
 if plot1 or plot2:
     gp = []
-    gp.append('set terminal pngcairo size 1100,450 font ",9"' if False else
-              'set terminal png size 1100,450')
+    gp.append('set terminal png size 1100,500')
     gp.append('set output "%s"' % png)
     gp.append('set style data histogram; set style histogram clustered gap 1')
-    gp.append('set style fill solid 0.8 border -1; set grid ytics; set key top left')
+    gp.append('set style fill solid 0.8 border -1; set grid ytics; set key below horizontal')
     gp.append('set multiplot layout 1,2 title "dm-ps-weighted bench, %s (QEMU TCG)"' % kver)
     for n, (rows, head, title, ylab, yr) in enumerate(
-            [(plot1, head1 if plot1 else [], "1. IOPS / round-robin (4k randread)", "ratio", "[0.6:1.3]"),
+            [(plot1, head1 if plot1 else [], "1. IOPS / round-robin (4k randread)", "ratio", "[0.5:1.5]"),
              (plot2, head2 if plot2 else [], "2. capacity efficiency (4:1 bandwidth)", "efficiency", "[0:1.1]")]):
         if not rows:
             continue

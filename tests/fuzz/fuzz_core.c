@@ -188,16 +188,19 @@ static u32 gcd(u32 a, u32 b)
 static void check_smooth(const u16 *sched, u32 len, u32 n, const u32 *rw,
 			 u32 m, u32 start, u32 *cnt)
 {
-	u32 k, i;
+	u32 k, j, i, *act = calloc(m, sizeof(*act)), na = 0;
 
+	CHECK(act);
+	for (i = 0; i < n && na < m; i++)
+		if (rw[i])
+			act[na++] = i;
 	memset(cnt, 0, n * sizeof(*cnt));
 	for (k = 1; k <= 2 * len; k++) {
 		cnt[sched[(start + k - 1) % len]]++;
-		for (i = 0; i < n; i++) {
+		for (j = 0; j < na; j++) {
 			long long dev;
 
-			if (!rw[i])
-				continue;
+			i = act[j];
 			/* W * (c_i - k * w_i / W) */
 			dev = (long long)cnt[i] * len - (long long)k * rw[i];
 			if (dev < 0)
@@ -209,6 +212,7 @@ static void check_smooth(const u16 *sched, u32 len, u32 n, const u32 *rw,
 				CHECK(dev < 2 * (long long)len);
 		}
 	}
+	free(act);
 }
 
 static void op_sched(const uint8_t *d, size_t n_in)

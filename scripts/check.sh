@@ -66,7 +66,8 @@ run install tests/install/run.sh "${kernels[@]}"
 
 # VM suites: one guest per kernel, both in parallel (each TCG guest is
 # single-threaded; the machine has two cores).
-vm_tests="t_lb_paths t_wp_paths t_badargs t_lb_asym t_install_autoload"
+# t_install_autoload first: it needs the selectors unloaded (a clean guest).
+vm_tests="t_install_autoload t_lb_paths t_wp_paths t_badargs t_lb_asym"
 pids=()
 for k in "${kernels[@]}"; do
 	(

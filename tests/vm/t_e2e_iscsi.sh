@@ -1,0 +1,326 @@
+#!/bin/bash
+# End to end on real iSCSI: LIO target with one LUN behind an A-side and a
+# B-side portal (tests/vm/iscsi.sh: target netns, two veth pairs), open-iscsi
+# logged in through both, replacement_timeout 5.
+#  1. abpath apply --policy least-blocks builds the map; fio verify (crc32c,
+#     4k..256k random writes with interleaved verify reads) runs on it.
+#  2. A is cut under load (ip link down): 0 I/O and verify errors; the
+#     longest gap between two I/O completions (fio clat log, every I/O) is
+#     measured; least-blocks must keep I/O flowing on B before dm fails A
+#     (stall <= E2E_MAX_STALL_MS, default 1000).  The same cut under
+#     round-robin is measured and shown next to it (not asserted).
+#  3. A restored: iscsid logs in again; no multipathd runs here and abpath
+#     has no reinstate command, so the test sends
+#     "dmsetup message MAP 0 reinstate_path MAJ:MIN"; I/O spreads again.
+#  4. weighted-paths A=3,B=1: shares from "abpath status --json" 75/25 +-2.
+#  5. multipathd builds the map itself from multipath.conf
+#     (path_selector "least-blocks 0"; modules insmod-ed before, see below),
+#     fails/reinstates A on cut/restore by itself, and reloads the map 0
+#     times in an E2E_WINDOW-second run after set-up (default 40 s; make
+#     demo: 120 s).  Then weighted-paths with weights carried by priorities
+#     (prio weightedpath + rr_weight priorities, from "abpath conf").
+# Reloads are counted as dm "change" uevents without DM_ACTION (a table
+# swap on resume; path fail/reinstate uevents carry DM_ACTION) -- the dm
+# event_nr does not move on a reload, only on path events -- and as the
+# multipathd -v3 log lines about reloading, and the selector's own
+# completed-I/O counter never going backwards (a reload starts a new one).
+# Env: E2E_FULL=1 (make demo: longer windows), E2E_WINDOW=SECS,
+#      E2E_MAX_STALL_MS (default 1000).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mp.sh"
+. "$(dirname "$0")/iscsi.sh"
+
+FULL=${E2E_FULL:-0}
+if [ "$FULL" = 1 ]; then WINDOW=${E2E_WINDOW:-120}; else WINDOW=${E2E_WINDOW:-40}; fi
+MAX_STALL=${E2E_MAX_STALL_MS:-1000}
+AB=$REPO/userspace/abpath
+need_cmd fio dmsetup ip nsenter iscsid iscsiadm tc multipathd udevadm awk sort modprobe insmod
+[ -x /lib/systemd/systemd-udevd ] || die "/lib/systemd/systemd-udevd missing (package systemd/udev)"
+[ -x "$AB" ] || die "$AB not built (make -C userspace)"
+
+uptime_cs() { local u _; read -r u _ </proc/uptime; u=${u/./}; echo $((10#$u)); }
+T0=$(uptime_cs)
+el() { local t; t=$(uptime_cs); echo "$(((t - T0) / 100)).$(printf %02d $(((t - T0) % 100)))s"; }
+
+iscsi_ab_setup 64
+trap 'kill $FIO_PID $MPD_PID $MON_PID 2>/dev/null; iscsi_teardown' EXIT
+FIO_PID="" MPD_PID="" MON_PID=""
+load_modules
+modprobe dm-round-robin || die "modprobe dm-round-robin"
+A=$ISCSI_DEV_A B=$ISCSI_DEV_B MAP=$ISCSI_MAP
+note "iSCSI up at $(el): A=$ISCSI_SD_A ($A, portal 10.0.1.10) B=$ISCSI_SD_B ($B, portal 10.0.2.10) WWID $ISCSI_WWID"
+abp() { "$AB" --config "$ISCSI_CONF" "$@"; }
+abp check >"$TEST_TMP/check.txt" 2>&1
+note "abpath check exit $? ($(grep -c . "$TEST_TMP/check.txt") lines)"
+
+# ---- per-side counters from the disks (independent of the selector) ----
+# snap -> "A_ios A_bytes B_ios B_bytes"
+snap() {
+	local a b
+	read -r -a a <"/sys/block/$ISCSI_SD_A/stat"
+	read -r -a b <"/sys/block/$ISCSI_SD_B/stat"
+	echo "$((a[0] + a[4])) $(((a[2] + a[6]) * 512)) $((b[0] + b[4])) $(((b[2] + b[6]) * 512))"
+}
+# row LABEL SNAP0 SNAP1: one table line; sets R_A R_B (I/Os in the window)
+row() {
+	local l=$1 s0 s1
+	read -r -a s0 <<<"$2"
+	read -r -a s1 <<<"$3"
+	R_A=$((s1[0] - s0[0])) R_B=$((s1[2] - s0[2]))
+	local ba=$((s1[1] - s0[1])) bb=$((s1[3] - s0[3]))
+	printf '#   %-28s %8d %8d %8.1f %8.1f %6s%%\n' "$l" "$R_A" "$R_B" \
+		"$(awk -v x=$ba 'BEGIN{print x/1048576}')" "$(awk -v x=$bb 'BEGIN{print x/1048576}')" \
+		"$(pct "$R_A" $((R_A + R_B)))"
+}
+hdr() { printf '#   %-28s %8s %8s %8s %8s %7s\n' "$1" "A I/Os" "B I/Os" "A MiB" "B MiB" "A share"; }
+
+path_state() { mp_field "$MAP" "$1" 1; }
+# wait_state DEV A|F SECS -> prints elapsed centiseconds
+wait_state() {
+	local t0 i
+	t0=$(uptime_cs)
+	for ((i = 0; i < $3 * 5; i++)); do
+		[ "$(path_state "$1")" = "$2" ] && { echo $(($(uptime_cs) - t0)); return 0; }
+		vm_sleep 0.2
+	done
+	fail "path $1 not in state $2 after $3 s: $(dmsetup status "$MAP")"
+}
+
+# ---- fio: verify=crc32c, 4k..256k writes + interleaved verify reads ----
+fio_bg() { # NAME SECS [fio args]
+	local n=$1 s=$2
+	shift 2
+	fio --name=e2e --filename="/dev/mapper/$MAP" --direct=1 --ioengine=libaio --iodepth=16 \
+		--rw=randwrite --bsrange=4k-256k --verify=crc32c --verify_backlog=32 --verify_fatal=1 \
+		--verify_state_save=0 --size=48M --runtime="$s" --time_based \
+		--write_lat_log="$TEST_TMP/$n" --log_avg_msec=0 \
+		--output-format=terse --terse-version=3 "$@" >"$TEST_TMP/$n.out" 2>&1 &
+	FIO_PID=$!
+	FIO_T0=$(uptime_cs)
+}
+# ms since fio was started (fio's log clock starts a little later)
+fms() { echo $((($(uptime_cs) - FIO_T0) * 10)); }
+fio_end() { # NAME: wait, assert 0 errors
+	local rc errs
+	wait "$FIO_PID"
+	rc=$?
+	FIO_PID=""
+	errs=$(awk -F';' '/^3;/ { print $5 }' "$TEST_TMP/$1.out")
+	# stopped by us (kill -INT): fio exits 128 after a clean stop
+	[ $rc = 128 ] && grep -q 'terminating on signal 2' "$TEST_TMP/$1.out" && rc=0
+	if [ $rc -ne 0 ] || [ "${errs:-x}" != 0 ] || grep -qi 'verify.*fail\|bad magic\|crc32c.*mismatch' "$TEST_TMP/$1.out"; then
+		sed 's/^/# fio: /' "$TEST_TMP/$1.out"
+		fail "fio $1: rc $rc, errors ${errs:-?}"
+	fi
+	FIO_IOS=$(awk -F';' '/^3;/ { print $6 + $47 }' "$TEST_TMP/$1.out")
+}
+# longest gap between consecutive completions: "gap_ms at_ms n_ios"
+maxgap() {
+	sort -t, -k1,1n "$TEST_TMP/$1_clat.1.log" |
+		awk -F, '{ t = $1 + 0; if (n++ && t - p > g) { g = t - p; at = p } p = t }
+			END { printf "%d %d %d\n", g, at, n }'
+}
+# the 4 longest gaps "gap@start" and completions per second
+gaps() {
+	sort -t, -k1,1n "$TEST_TMP/$1_clat.1.log" |
+		awk -F, '{ t = $1 + 0; if (n++) print t - p, p; p = t }' | sort -rn | head -4 |
+		awk '{ printf "%dms@%d ", $1, $2 }'
+}
+persec() {
+	awk -F, '{ c[int($1 / 1000)]++; if ($1 / 1000 > m) m = int($1 / 1000) }
+		END { for (i = 0; i <= m; i++) printf "%d ", c[i] }' "$TEST_TMP/$1_clat.1.log"
+}
+
+# ---- 1-3: abpath map, cut A under load, restore ----
+cut_run() { # POLICY
+	local pol=$1 s0 s1 s2 s3 s4 tf tl gap at n
+	abp apply "$MAP" --policy "$pol" >"$TEST_TMP/apply-$pol.txt" 2>&1 ||
+		{ cat "$TEST_TMP/apply-$pol.txt"; fail "abpath apply --policy $pol"; }
+	dmsetup table "$MAP" | grep -q " $pol 0 " || fail "map is not $pol: $(dmsetup table "$MAP")"
+	fio_bg "$pol" 120
+	vm_sleep 1.5
+	s0=$(snap)
+	vm_sleep 3
+	s1=$(snap)
+	[ "$(path_state "$A")" = A ] || fail "$pol: A not active before the cut"
+	ev="cut@$(fms)"
+	iscsi_cut A
+	tf=$(wait_state "$A" F 40)
+	ev+=" failed@$(fms)"
+	s2=$(snap)
+	vm_sleep 1
+	ev+=" restore@$(fms)"
+	iscsi_restore A
+	iscsi_wait_session A 60
+	ev+=" loggedin@$(fms)"
+	dmsetup message "$MAP" 0 reinstate_path "$A" || fail "reinstate_path $A"
+	ev+=" reinstated@$(fms)"
+	s3=$(snap)
+	vm_sleep 4
+	s4=$(snap)
+	kill -0 "$FIO_PID" 2>/dev/null || fail "$pol: fio ended early"
+	kill -INT "$FIO_PID"
+	fio_end "$pol"
+	read -r gap at n <<<"$(maxgap "$pol")"
+	note "$pol: cut A -> dm failed A after $((tf / 10))00 ms (iSCSI noop 2+2 s, replacement_timeout 5 s); fio $n I/Os, 0 errors"
+	hdr "$pol"
+	row "before the cut" "$s0" "$s1"
+	row "cut, A not yet failed" "$s1" "$s2"
+	DURING_B=$R_B
+	row "A failed until relogin" "$s2" "$s3"
+	row "after reinstate (4 s)" "$s3" "$s4"
+	AFTER_A=$R_A AFTER_B=$R_B
+	note "$pol: longest gap between completions: $gap ms (at t=$at ms of the fio run)"
+	note "$pol: events (ms since fio start): $ev; longest gaps: $(gaps "$pol")"
+	note "$pol: completions per second: $(persec "$pol")"
+	eval "STALL_${pol//-/_}=$gap"
+}
+
+note "=== abpath + least-blocks, cut A under load"
+cut_run least-blocks
+[ "$DURING_B" -gt 0 ] || fail "least-blocks: B got no I/O between the cut and the failure of A"
+[ "$AFTER_A" -gt 0 ] && [ "$AFTER_B" -gt 0 ] || fail "least-blocks: I/O not on both sides after reinstate (A $AFTER_A B $AFTER_B)"
+note "=== abpath + round-robin, the same cut"
+cut_run round-robin
+note "STALL least-blocks ${STALL_least_blocks} ms, round-robin ${STALL_round_robin} ms (goal: least-blocks <= $MAX_STALL ms)"
+
+# ---- 4: weighted-paths 3:1 through abpath ----
+note "=== abpath + weighted-paths A=3,B=1"
+abp apply "$MAP" --policy weighted-paths --weight A=3,B=1 >/dev/null || fail "apply weighted-paths"
+dmsetup table "$MAP" | grep -q "weighted-paths 0 2 1 $A 3 $B 1" || fail "wp table: $(dmsetup table "$MAP")"
+# fixed 64k blocks: the selector interleaves by I/O count, abpath shares bytes
+s0=$(snap)
+fio_bg wp 8 --bsrange=64k-64k
+fio_end wp
+s1=$(snap)
+abp status --json "$MAP" >"$TEST_TMP/wp.json" || fail "abpath status --json"
+read -r sa sb <<<"$(awk -F': ' '/"side"/ { gsub(/[",]/, "", $2); s = $2 }
+	/"share_percent"/ { gsub(/,/, "", $2); v[s] = $2 } END { print v["A"], v["B"] }' "$TEST_TMP/wp.json")"
+hdr "weighted-paths 3:1"
+row "8 s fio verify, 64k" "$s0" "$s1"
+note "weighted-paths A=3,B=1: abpath status shares A=$sa% B=$sb% (goal 75/25 +-2)"
+awk -v a="$sa" -v b="$sb" 'BEGIN { exit !(a >= 73 && a <= 77 && b >= 23 && b <= 27) }' ||
+	fail "weighted-paths shares A=$sa B=$sb not 75/25 +-2"
+dmsetup remove "$MAP" || fail "remove abpath map"
+
+# ---- 5: multipathd ----
+# The selector modules are insmod-ed from build/ko (load_modules above):
+# the guest's /lib/modules is the host's, read-only over 9p, so the
+# modules cannot be installed there and "depmod" cannot run; multipathd
+# never loads a selector itself (the kernel's request_module("dm-NAME")
+# would, for modules installed under /lib/modules/KVER).  On a real host:
+# install the .ko under /lib/modules/KVER/updates, depmod -a, and list
+# dm-least-blocks / dm-weighted-paths in /etc/modules-load.d/ (abpath conf
+# says so); we write that file too, as a real host would have it.
+note "=== multipathd (multipath-tools $(dpkg-query -W -f='${Version}' multipath-tools 2>/dev/null))"
+mkdir -p /etc/modules-load.d
+printf 'dm-least-blocks\ndm-weighted-paths\n' >/etc/modules-load.d/dm-ps-weighted.conf
+mpconf() { # POLICY [abpath conf args]
+	{
+		printf 'defaults {\n\tfind_multipaths no\n\tuser_friendly_names no\n\tpolling_interval 2\n}\n'
+		abp conf "$@" || fail "abpath conf $*"
+	} >/etc/multipath.conf
+}
+mpconf --policy least-blocks
+# multipath.conf must exist before udevd runs "multipath -u" (without it
+# udevadm settle took 150 s here).
+unset DM_DISABLE_UDEV
+/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || die "systemd-udevd --daemon failed"
+udevadm trigger --subsystem-match=block || die "udevadm trigger"
+udevadm settle --timeout=60 || die "udevadm settle timed out"
+udevadm monitor --kernel --property --subsystem-match=block >"$TEST_TMP/uevents.txt" 2>&1 &
+MON_PID=$!
+multipathd -d -s -v3 >"$TEST_TMP/multipathd.log" 2>&1 &
+MPD_PID=$!
+for ((i = 0; i < 150; i++)); do
+	dmsetup table "$MAP" 2>/dev/null | grep -q "least-blocks 0 2 1" && break
+	vm_sleep 0.2
+done
+dmsetup table "$MAP" 2>/dev/null | grep -q "least-blocks 0 2 1" ||
+	{ tail -40 "$TEST_TMP/multipathd.log"; fail "multipathd did not build $MAP with least-blocks"; }
+note "multipathd built: $(dmsetup table "$MAP")"
+udevadm settle --timeout=30
+
+# dm-0 change uevents that are not path events (= table loads/resumes)
+reloads() {
+	awk -v dm="DEVNAME=/dev/${MAPDEV}" 'BEGIN { RS = "" }
+		$0 ~ "ACTION=change" && index($0, dm "\n") && $0 !~ /DM_ACTION=/ { n++ } END { print n + 0 }' "$TEST_TMP/uevents.txt"
+}
+mpd_reload_lines() { grep -c -i -E 'reload|load table|: (selector|minio|features|hwhandler) change' "$TEST_TMP/multipathd.log"; }
+completed() { mp_field "$MAP" "$1" 4; }
+
+mpd_window() { # POLICY SECS: fio for SECS s, cut A after 6 s, restore once failed
+	local pol=$1 secs=$2 r0 l0 ev0 c0 s0 s1 s2 s3 s4 tf tr gap at n r1 l1 ev1 c1
+	MAPDEV=$(basename "$(readlink -f "/dev/mapper/$MAP")")
+	[ -e "/sys/block/$MAPDEV/dm" ] || fail "no dm device behind /dev/mapper/$MAP"
+	r0=$(reloads) l0=$(mpd_reload_lines) ev0=$(dmsetup info -c --noheadings -o events "$MAP")
+	fio_bg "mpd-$pol" "$secs" "${@:3}"
+	vm_sleep 3
+	c0=$(completed "$B")
+	s0=$(snap)
+	vm_sleep 3
+	s1=$(snap)
+	ev="cut@$(fms)"
+	iscsi_cut A
+	tf=$(wait_state "$A" F 40)
+	ev+=" failed@$(fms)"
+	s2=$(snap)
+	iscsi_restore A
+	tr=$(wait_state "$A" A 60)
+	ev+=" reinstated@$(fms)"
+	s3=$(snap)
+	vm_sleep 4
+	s4=$(snap)
+	kill -0 "$FIO_PID" 2>/dev/null || fail "multipathd $pol: fio ended before the window did (window too short)"
+	fio_end "mpd-$pol"
+	read -r gap at n <<<"$(maxgap "mpd-$pol")"
+	c1=$(completed "$B")
+	r1=$(reloads) l1=$(mpd_reload_lines) ev1=$(dmsetup info -c --noheadings -o events "$MAP")
+	note "multipathd $pol: cut A -> failed after $((tf / 10))00 ms, restore -> reinstated by multipathd after $((tr / 10))00 ms; fio $n I/Os, 0 errors, longest gap $gap ms"
+	hdr "multipathd $pol"
+	row "before the cut" "$s0" "$s1"
+	row "cut, A not yet failed" "$s1" "$s2"
+	row "restored, until reinstated" "$s2" "$s3"
+	row "after reinstate (4 s)" "$s3" "$s4"
+	note "multipathd $pol: events (ms since fio start): $ev; longest gaps: $(gaps "mpd-$pol")"
+	[ "$R_A" -gt 0 ] && [ "$R_B" -gt 0 ] || fail "multipathd $pol: I/O not on both sides after the reinstate"
+	note "multipathd $pol: ${secs}s window after set-up: map reloads (dm change uevents without DM_ACTION) $((r1 - r0)), multipathd reload log lines $((l1 - l0)), dm event_nr $ev0 -> $ev1 (path fail + reinstate), B selector completions $c0 -> $c1"
+	if [ $((r1 - r0)) -ne 0 ] || [ $((l1 - l0)) -ne 0 ] || [ "$c1" -lt "$c0" ]; then
+		grep -i -E 'reload|load table|change' "$TEST_TMP/multipathd.log" | tail -20 | sed 's/^/# mpd: /'
+		fail "multipathd reloaded $MAP during the $pol window"
+	fi
+	MPD_RELOADS=$((r1 - r0))
+}
+
+mpd_window least-blocks "$WINDOW"
+
+# weighted-paths: weights as path priorities (prio weightedpath, rr_weight
+# priorities): multipathd writes rr_min_io_rq * prio as the one per-path arg.
+note "=== multipathd + weighted-paths, weights from prio weightedpath (abpath conf)"
+mpconf --policy weighted-paths --weight A=3,B=1
+grep -E 'path_selector|prio|rr_' /etc/multipath.conf | sed 's/^/#   conf: /'
+multipathd reconfigure >/dev/null 2>&1 || fail "multipathd reconfigure"
+for ((i = 0; i < 150; i++)); do
+	dmsetup table "$MAP" 2>/dev/null | grep -q "weighted-paths 0 2 1" && break
+	vm_sleep 0.2
+done
+t=$(dmsetup table "$MAP")
+note "multipathd built: $t"
+[[ $t == *"weighted-paths 0 2 1 $A 3 $B 1"* || $t == *"weighted-paths 0 2 1 $B 1 $A 3"* ]] ||
+	fail "multipathd weighted-paths table does not carry A=3 B=1: $t"
+udevadm settle --timeout=30
+vm_sleep 2
+WPW=$WINDOW
+[ "$FULL" = 1 ] || WPW=25
+mpd_window weighted-paths "$WPW" --bsrange=64k-64k
+abp status --json "$MAP" >"$TEST_TMP/wp2.json" || fail "abpath status --json (multipathd map)"
+note "multipathd weighted-paths: abpath status $(awk -F': ' '/"side"/ { gsub(/[",]/, "", $2); s = $2 }
+	/"share_percent"/ { gsub(/,/, "", $2); printf "%s=%s%% ", s, $2 }' "$TEST_TMP/wp2.json")(over the whole window incl. the cut)"
+
+kill "$MPD_PID" 2>/dev/null
+wait "$MPD_PID" 2>/dev/null
+MPD_PID=""
+dmsetup remove "$MAP" 2>/dev/null || { vm_sleep 1; dmsetup remove "$MAP" || fail "remove $MAP"; }
+note "done at $(el)"
+[ "$STALL_least_blocks" -le "$MAX_STALL" ] || fail "least-blocks stalled $STALL_least_blocks ms > $MAX_STALL ms"

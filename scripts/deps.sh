@@ -17,6 +17,8 @@ base_pkgs=(
 	qemu-system-x86 dmsetup libdevmapper-dev libjson-c-dev libcmocka-dev
 	fio sparse iproute2 open-iscsi multipath-tools
 	xz-utils valgrind gnuplot-nox dkms
+	clang libclang-rt-14-dev cppcheck clang-tidy
+	linux-headers-rt-amd64 linux-image-rt-amd64
 )
 
 missing() {

@@ -59,6 +59,13 @@ for k in "${kernels[@]}"; do
 	run "build-$k" env C=1 scripts/build-modules.sh "$k"
 	run "abi-$k" tests/abi/run.sh "$k" "$(series_of "$k")"
 done
+# PREEMPT_RT: the modules build warning-free (W=1, sparse) against Debian's
+# 6.1 RT headers (the RT guest test is in make torture).
+rt_kver=$(cd /lib/modules && ls -d 6.1.*-rt-amd64 2>/dev/null | sort -V | tail -n 1)
+run rt-build env C=1 scripts/build-modules.sh "${rt_kver:-no-6.1-rt-headers-installed}"
+run static scripts/static.sh
+run fuzz-short scripts/fuzz.sh 20
+run vmtools scripts/build-vmtools.sh
 run checkpatch scripts/checkpatch.sh
 run unit make -s -C tests/unit check
 run abpath make -s -C userspace check
@@ -67,7 +74,7 @@ run install tests/install/run.sh "${kernels[@]}"
 # VM suites: one guest per kernel, both in parallel (each TCG guest is
 # single-threaded; the machine has two cores).
 # t_install_autoload first: it needs the selectors unloaded (a clean guest).
-vm_tests="t_install_autoload t_lb_paths t_wp_paths t_badargs t_lb_asym"
+vm_tests="t_install_autoload t_lb_paths t_wp_paths t_badargs t_lb_asym t_flap t_reload t_nopath t_lifecycle t_badtables"
 pids=()
 for k in "${kernels[@]}"; do
 	(

@@ -5,6 +5,8 @@
 #   make                 modules for KVER/KDIR (default: the running kernel)
 #                        and abpath
 #   make check           everything the README promises, tested (see README)
+#   make torture         long robustness runs: flapping, reloads, bad tables,
+#                        fuzzing 10 min per target, RT guest (~80-95 min)
 #   make demo            the end-to-end A/B iSCSI scenario in a QEMU guest
 #   make bench           benchmarks against the kernel's own selectors
 #   make install         modules to /lib/modules/KVER/updates (+ depmod), abpath,
@@ -32,6 +34,9 @@ abpath:
 check:
 	scripts/check.sh
 
+torture:
+	scripts/torture.sh
+
 demo:
 	scripts/demo.sh
 
@@ -55,4 +60,4 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/unit clean
 
-.PHONY: all modules abpath check demo bench clean install uninstall dkms-install dkms-uninstall
+.PHONY: all modules abpath check torture demo bench clean install uninstall dkms-install dkms-uninstall

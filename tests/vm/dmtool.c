@@ -10,6 +10,12 @@
  *	every MIN..MAX ms pick a random path: reinstate it if failed, else
  *	fail it unless it is the last one up (never all down); reinstate all
  *	at the end.  Prints "<fails> <reinstates>".  Exit 1 on any error.
+ *   dmtool reloads MAP FILE
+ *	FILE lines "TABLE|EXPECTED": for line N, odd N as "dmsetup reload +
+ *	suspend + resume", even N as "dmsetup load + resume" (resume swaps
+ *	in the inactive table, suspending first); then the live table must
+ *	end with EXPECTED (as "dmsetup table" prints it, trailing blank
+ *	dropped).  Sleeps 0-200 ms between reloads.  Exit 1 on any error.
  *   dmtool badbatch FILE TAG
  *	FILE lines "FEATURES|SELECTOR AND PATHS|expected message": create a
  *	map "bad" with "0 SECTORS multipath FEATURES 0 1 1 SELECTOR..." (the
@@ -23,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libdevmapper.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +142,80 @@ static int flap(int argc, char **argv)
 	return 0;
 }
 
+/* the live table's params of target 0 into @buf */
+static int table_params(const char *map, char *buf, size_t len)
+{
+	struct dm_task *dmt = dm_task_create(DM_DEVICE_TABLE);
+	uint64_t start, length;
+	char *type = NULL, *params = NULL;
+	int ok;
+
+	if (!dmt)
+		return 0;
+	ok = dm_task_set_name(dmt, map) && dm_task_run(dmt);
+	if (ok) {
+		dm_get_next_target(dmt, NULL, &start, &length, &type, &params);
+		snprintf(buf, len, "%s", params ? params : "");
+	}
+	dm_task_destroy(dmt);
+	return ok;
+}
+
+static int reloads(const char *map, const char *file)
+{
+	FILE *f = fopen(file, "r");
+	char *line = NULL, got[4096];
+	size_t cap = 0, gl, wl;
+	int n = 0;
+
+	if (!f) {
+		perror(file);
+		return 1;
+	}
+	srandom((unsigned int)getpid());
+	while (getline(&line, &cap, f) > 0) {
+		char *want = strchr(line, '|'), *nl;
+
+		if (!want)
+			continue;
+		*want++ = '\0';
+		nl = strchr(want, '\n');
+		if (nl)
+			*nl = '\0';
+		n++;
+		if (!run_task(DM_DEVICE_RELOAD, map, line)) {
+			fprintf(stderr, "dmtool: %s: reload %d refused: %s\n", map, n, line);
+			return 1;
+		}
+		if ((n % 2) && !run_task(DM_DEVICE_SUSPEND, map, NULL)) {
+			fprintf(stderr, "dmtool: %s: suspend %d failed\n", map, n);
+			return 1;
+		}
+		if (!run_task(DM_DEVICE_RESUME, map, NULL)) {
+			fprintf(stderr, "dmtool: %s: resume %d failed\n", map, n);
+			return 1;
+		}
+		if (!table_params(map, got, sizeof(got))) {
+			fprintf(stderr, "dmtool: %s: table %d unreadable\n", map, n);
+			return 1;
+		}
+		gl = strlen(got);
+		while (gl && got[gl - 1] == ' ')
+			got[--gl] = '\0';
+		wl = strlen(want);
+		if (gl < wl || strcmp(got + gl - wl, want)) {
+			fprintf(stderr, "dmtool: %s: reload %d reads back '%s', want '...%s'\n",
+				map, n, got, want);
+			return 1;
+		}
+		msleep(random() % 201);
+	}
+	free(line);
+	fclose(f);
+	printf("%d\n", n);
+	return 0;
+}
+
 static int badbatch(const char *file, const char *tag)
 {
 	const char *sectors = getenv("DMTOOL_SECTORS");
@@ -195,9 +276,12 @@ int main(int argc, char **argv)
 		dm_log_with_errno_init(quiet_log);
 	if (argc >= 7 && !strcmp(argv[1], "flap"))
 		return flap(argc - 2, argv + 2);
+	if (argc == 4 && !strcmp(argv[1], "reloads"))
+		return reloads(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "badbatch"))
 		return badbatch(argv[2], argv[3]);
 	fprintf(stderr, "usage: dmtool flap MAP SECS MIN_MS MAX_MS DEV DEV...\n"
+			"       dmtool reloads MAP FILE\n"
 			"       dmtool badbatch FILE TAG\n");
 	return 2;
 }

@@ -1,5 +1,6 @@
 #!/bin/bash
-# All paths down (issue 8), both selectors, request and bio mode:
+# All paths down (issue 8), both selectors, request and bio mode (make
+# check: 2 combinations; NOPATH_ALL=1, make torture: 5):
 #  1. queue_if_no_path (mp_table rq_qinp / bio_qinp): fail every path while
 #     fio verify and a dd of a known pattern run; the I/O must stay queued
 #     (dd still running), then one path comes back: the queued I/O
@@ -33,14 +34,19 @@ fail_all() { local d; for d in "$@"; do dmsetup message "$MAP" 0 fail_path "$d" 
 head -c $((2 * 1024 * 1024)) /dev/urandom >"$TEST_TMP/pat"
 MAP=np
 round=0
-for sel in "least-blocks 0" "weighted-paths 0"; do
-	for mode in rq_qinp bio_qinp; do
+# make check: least-blocks request-based and weighted-paths bio-based;
+# NOPATH_ALL=1 (make torture): both selectors in both modes
+combos=("least-blocks 0|rq_qinp" "weighted-paths 0|bio_qinp")
+[ "${NOPATH_ALL:-0}" = 1 ] && combos+=("least-blocks 0|bio_qinp" "weighted-paths 0|rq_qinp" "weighted-paths 1 priority|rq_qinp")
+for combo in "${combos[@]}"; do
+	sel=${combo%%|*} mode=${combo#*|}
+	{
 		round=$((round + 1))
-		tag="${sel%% *} $mode"
+		tag="$sel $mode"
 		mp_create $MAP "$(mp_table "$SD_SECTORS" $mode "$sel" "${P[0]}:2" "${P[1]}:1")"
 		[[ $(dmsetup table $MAP) == *queue_if_no_path* ]] || fail "$tag: no queue_if_no_path in the table"
 		# fio verify on the first 16 MiB, the pattern at 24 MiB
-		fio_verify /dev/mapper/$MAP 6 --size=16M &
+		fio_verify /dev/mapper/$MAP 5 --size=16M &
 		fpid=$!
 		vm_sleep 1
 		fail_all "${P[0]}" "${P[1]}"
@@ -86,7 +92,7 @@ for sel in "least-blocks 0" "weighted-paths 0"; do
 		mp_assert_idle $MAP "${P[0]}" "${P[1]}"
 		note "$tag: fail_if_no_path: queued I/O got EIO, new I/O EIO at once, I/O ok after reinstate"
 		mp_remove $MAP || fail "remove $MAP"
-	done
+	}
 done
 check_klog_clean || fail "kernel log not clean"
 sd_teardown

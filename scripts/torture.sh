@@ -1,0 +1,110 @@
+#!/bin/bash
+# make torture: the long versions of the issue-8 robustness tests.
+#
+#   1. build the modules for Debian's 6.1, 6.12 and 6.1 PREEMPT_RT kernels
+#      (W=1, sparse), the guest helper (dmtool) and the fuzzers;
+#   2. two guests in parallel (6.1, 6.12), each running
+#        t_flap      3 min of flapping per selector (least-blocks,
+#                    weighted-paths, weighted-paths priority) x (request,
+#                    bio): 18 min
+#        t_reload    100 reloads per mode under fio verify, all through
+#                    dmsetup
+#        t_nopath    5 selector/mode combinations
+#        t_lifecycle 30 load/use/refused-unload/unload cycles
+#        t_badtables 3 passes over the ~370 generated bad tables, all
+#                    through dmsetup, leak check over the 3 passes
+#      about 45-60 min per guest under TCG (both at once);
+#   3. then the 6.1 RT guest running the 3-minute t_flap (about 20 min)
+#      while the three libFuzzer targets run 10 min each, one after the
+#      other (30 min).
+# Total: about 80-95 minutes on the 2-core machine.  TAP lines, last line
+# "N passed, M failed"; exit 0 only if nothing failed.
+#
+# Env: TORTURE_KERNELS="KVER KVER" (default: newest installed 6.1 and 6.12),
+#      TORTURE_RT=KVER (default: newest installed 6.1 *-rt-amd64),
+#      TORTURE_FUZZ_SECS (default 600), TORTURE_FLAP_SECS (default 180).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=$top/build/torture
+rm -rf "$out"
+mkdir -p "$out"
+tap=$out/tap.txt
+: >"$tap"
+t_start=$(date +%s)
+
+run() { # NAME CMD...: as in scripts/check.sh
+	local name=$1 log=$out/$1.log rc
+	shift
+	echo "=== $name ($(date +%T))"
+	"$@" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	tr -d '\r' <"$log" | grep -E '^(not )?ok ' | sed "s/^\(\(not \)\?ok\)\( [0-9]*\)\? /\1 - $name: /" >"$tap.step"
+	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$tap.step"; then
+		echo "not ok - $name: exited with status $rc" >>"$tap.step"
+	fi
+	[ $rc -eq 0 ] && [ ! -s "$tap.step" ] && echo "ok - $name" >>"$tap.step"
+	cat "$tap.step" >>"$tap"
+	rm -f "$tap.step"
+	return 0
+}
+
+newest() { # PATTERN [rt] -> newest KVER with a build dir and a /boot image;
+	# generic flavour unless "rt"
+	local v
+	(cd /lib/modules && ls -d $1 2>/dev/null) | while read -r v; do
+		case $v in *-rt-*) [ "${2:-}" = rt ] || continue ;; *) [ "${2:-}" = rt ] && continue ;; esac
+		[ -d "/lib/modules/$v/build" ] && [ -e "/boot/vmlinuz-$v" ] && echo "$v"
+	done | sort -V | tail -n 1
+}
+
+run deps scripts/deps.sh
+read -r -a kernels <<<"${TORTURE_KERNELS:-"$(newest '6.1.*') $(newest '6.12.*')"}"
+[ ${#kernels[@]} -eq 2 ] || echo "not ok - kernels: want 6.1 and 6.12 installed, have '${kernels[*]}'" >>"$tap"
+rt=${TORTURE_RT:-$(newest '6.1.*' rt)}
+[ -n "$rt" ] || echo "not ok - rt: no 6.1 RT kernel with headers installed (scripts/deps.sh)" >>"$tap"
+for k in "${kernels[@]}" $rt; do
+	run "build-$k" env C=1 scripts/build-modules.sh "$k"
+done
+run vmtools scripts/build-vmtools.sh
+run fuzz-build make -s -C tests/fuzz
+
+flap=${TORTURE_FLAP_SECS:-180}
+long_env=(--env FLAP_SECS="$flap" --env FLAP_SELS="lb wp wpp" --env RELOADS=100
+	--env RELOADS_DMSETUP=100 --env NOPATH_ALL=1 --env CYCLES=30 --env BAD_PASSES=3
+	--env BAD_DMSETUP=all --env VM_TEST_VERBOSE=1)
+tests="t_flap t_reload t_nopath t_lifecycle t_badtables"
+pids=()
+for k in "${kernels[@]}"; do
+	scripts/vm-run --kver "$k" --timeout 6000 --out "$out/vm-$k" "${long_env[@]}" \
+		-- tests/vm/runner.sh $tests >"$out/vm-$k.raw" 2>&1 &
+	pids+=($!)
+done
+for i in "${!pids[@]}"; do
+	wait "${pids[i]}"
+	echo "vm-run exit $?" >>"$out/vm-${kernels[i]}.raw"
+done
+for k in "${kernels[@]}"; do
+	run "vm-$k" bash -c "cat '$out/vm-$k.raw'; grep -q '^vm-run exit 0$' '$out/vm-$k.raw'"
+done
+
+# RT guest (one core) and the fuzzers (the other core) at once
+if [ -n "$rt" ]; then
+	scripts/vm-run --kver "$rt" --timeout 3000 --out "$out/vm-rt" "${long_env[@]}" \
+		-- tests/vm/runner.sh t_flap >"$out/vm-rt.raw" 2>&1 &
+	rtpid=$!
+fi
+run fuzz-long scripts/fuzz.sh --no-build "${TORTURE_FUZZ_SECS:-600}"
+if [ -n "$rt" ]; then
+	wait "$rtpid"
+	echo "vm-run exit $?" >>"$out/vm-rt.raw"
+	run "vm-rt-$rt" bash -c "cat '$out/vm-rt.raw'; grep -q '^vm-run exit 0$' '$out/vm-rt.raw'"
+fi
+
+passed=$(grep -c '^ok ' "$tap")
+failed=$(grep -c '^not ok ' "$tap")
+echo "=== summary ($(( $(date +%s) - t_start )) s)"
+grep '^not ok ' "$tap"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -23,8 +23,8 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(fuzz_core fuzz_abpath fuzz_sysfs)
 command -v clang >/dev/null || { echo "not ok - fuzz: clang missing (scripts/deps.sh installs it)"; exit 1; }
 if [ $build = 1 ]; then
-	make -s -C "$fz" >"$fz/build.log" 2>&1 ||
-		{ cat "$fz/build.log"; echo "not ok - fuzz: build failed"; exit 1; }
+	mkdir -p "$fz/build" && make -s -C "$fz" >"$fz/build/make.log" 2>&1 ||
+		{ cat "$fz/build/make.log"; echo "not ok - fuzz: build failed"; exit 1; }
 fi
 
 one() {

@@ -26,7 +26,7 @@ RT4=${BENCH_RT4:-3}
 RT3=${BENCH_RT3:-4}
 CASES=${BENCH_CASES:-"1 2 4 3 6"}
 RAW=${BENCH_RAW:?BENCH_RAW: output file}
-: >"$RAW"
+: >"$RAW" || { echo "bench: cannot write $RAW" >&2; exit 1; }
 
 mp_load
 for m in dm-round-robin dm-queue-length dm-service-time; do

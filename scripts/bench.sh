@@ -21,8 +21,10 @@ esac
 	{ echo "bench: no kernel/headers for $series (scripts/deps.sh)" >&2; exit 1; }
 res=$top/bench/results
 out=$top/build/bench/$kver
-mkdir -p "$res" "$out"
+mkdir -p "$res" "$out/vm"
 log() { echo "bench: $*" >&2; }
+command -v python3 >/dev/null && command -v gnuplot >/dev/null ||
+	{ echo "bench: needs python3 and gnuplot (scripts/deps.sh)" >&2; exit 1; }
 
 log "building the modules for $kver"
 scripts/build-modules.sh "$kver" >&2
@@ -52,7 +54,7 @@ if [ "${BENCH_CORE:-1}" = 1 ]; then
 	bench/core/run.sh >"$out/core.md"
 fi
 
-raw=$out/raw.tsv
+raw=$out/vm/raw.tsv
 rm -f "$raw"
 envs=(--env "BENCH_RAW=$raw")
 for v in BENCH_REPS BENCH_RT1 BENCH_RT2 BENCH_RT3 BENCH_RT4 BENCH_CASES; do

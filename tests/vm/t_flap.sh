@@ -8,23 +8,28 @@
 # Pass: fio 0 errors, every path's in-flight counter 0 at the end, the
 # selector's completed-I/O counters moved, no kernel warnings (runner).
 #
-# Env: FLAP_SECS  flapping time per selector and mode (default 4: 16 s of
-#                 flapping in all for make check; make torture sets 180)
+# All selector/mode combinations run at once (one map each, own fio region,
+# own flapping process).
+# Env: FLAP_SECS  flapping time (default 20 for make check; make torture
+#                 sets 180, the 3 minutes)
 #      FLAP_SELS  "lb wp wpp" subset (default "lb wp"; torture all three)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mp.sh"
 need_cmd fio dmsetup modprobe
 mp_load
-secs=${FLAP_SECS:-4}
+secs=${FLAP_SECS:-20}
 sels=${FLAP_SELS:-"lb wp"}
-sd_setup 4 32 50000
+sd_setup 4 64 50000
 P=("${SD_DEVS[@]}")
 
 DMTOOL=$REPO/build/tools/dmtool
 [ -x "$DMTOOL" ] || fail "$DMTOOL missing: build it on the host (scripts/build-vmtools.sh; make check does)"
 
-total_flaps=0
+# All selector/mode maps flap AT ONCE, each with its own fio on its own
+# 8 MiB region of the store and its own dmtool flapping its paths
+# independently: SECS of flapping for every combination in SECS of time.
+maps=() i=0
 for sel in $sels; do
 	case $sel in
 	lb) s="least-blocks 0" w=(1 2 3 4) ;;
@@ -33,32 +38,46 @@ for sel in $sels; do
 	*) fail "unknown selector key $sel" ;;
 	esac
 	for mode in rq bio; do
-		mp_create flap "$(mp_table "$SD_SECTORS" $mode "$s" "${P[0]}:${w[0]}" "${P[1]}:${w[1]}" "${P[2]}:${w[2]}" "${P[3]}:${w[3]}")"
-		fio_verify /dev/mapper/flap $((secs + 2)) --size=16M &
-		fpid=$!
-		vm_sleep 1
-		# one process flaps (an exec per message would not keep the pace)
-		out=$("$DMTOOL" flap flap "$secs" 100 300 "${P[@]}") || fail "$sel $mode: dmtool flap failed"
-		read -r nf nr <<<"$out"
-		[ "$nf" -gt 0 ] || fail "$sel $mode: the loop failed no path"
-		wait $fpid || fail "$sel $mode: fio verify failed under flapping"
-		# one status read (an exec costs up to seconds here): every path
-		# active again, nothing in flight, I/O counted
-		read -ra tok <<<"$(dmsetup status flap)" || fail "dmsetup status"
-		ios="" sum=0
-		for d in "${P[@]}"; do
-			for ((t = 0; t < ${#tok[@]}; t++)); do [ "${tok[t]}" = "$d" ] && break; done
-			[ $t -lt ${#tok[@]} ] || fail "$sel $mode: path $d not in the status: ${tok[*]}"
-			[ "${tok[t + 1]}" = A ] || fail "$sel $mode: path $d not active after the final reinstate"
-			[ "${tok[t + 3]}" = 0 ] || fail "$sel $mode: path $d: ${tok[t + 3]} bytes in flight after I/O stopped"
-			ios+="${tok[t + 4]} " sum=$((sum + tok[t + 4]))
-		done
-		[ "$sum" -gt 100 ] || fail "$sel $mode: only $sum I/Os counted ($ios)"
-		note "$sel $mode: ${secs}s, $nf fails / $nr reinstates, I/Os per path: $ios"
-		total_flaps=$((total_flaps + nf))
-		mp_remove flap || fail "remove flap"
+		m=fl_${sel}_$mode
+		mp_create $m "$(mp_table "$SD_SECTORS" $mode "$s" "${P[0]}:${w[0]}" "${P[1]}:${w[1]}" "${P[2]}:${w[2]}" "${P[3]}:${w[3]}")"
+		maps+=("$m")
+		fio_verify /dev/mapper/$m $((secs + 2)) --offset=$((i * 8))M --size=8M >"$TEST_TMP/fio.$m" 2>&1 &
+		fpid[i]=$!
+		i=$((i + 1))
 	done
 done
+[ $((i * 8 * 2048)) -le "$SD_SECTORS" ] || fail "store too small for $i maps of 8 MiB"
+vm_sleep 1
+i=0
+for m in "${maps[@]}"; do
+	# one process per map flaps (an exec per message would not keep the pace)
+	"$DMTOOL" flap $m "$secs" 100 300 "${P[@]}" >"$TEST_TMP/flap.$m" 2>&1 &
+	dpid[i]=$!
+	i=$((i + 1))
+done
+total_flaps=0 i=0
+for m in "${maps[@]}"; do
+	wait "${dpid[i]}" || fail "$m: dmtool flap failed: $(cat "$TEST_TMP/flap.$m")"
+	wait "${fpid[i]}" || { cat "$TEST_TMP/fio.$m"; fail "$m: fio verify failed under flapping"; }
+	read -r nf nr <"$TEST_TMP/flap.$m"
+	[ "$nf" -gt 0 ] || fail "$m: the loop failed no path"
+	# one status read (an exec costs up to seconds here): every path
+	# active again, nothing in flight, I/O counted
+	read -ra tok <<<"$(dmsetup status $m)" || fail "dmsetup status $m"
+	ios="" sum=0
+	for d in "${P[@]}"; do
+		for ((t = 0; t < ${#tok[@]}; t++)); do [ "${tok[t]}" = "$d" ] && break; done
+		[ $t -lt ${#tok[@]} ] || fail "$m: path $d not in the status: ${tok[*]}"
+		[ "${tok[t + 1]}" = A ] || fail "$m: path $d not active after the final reinstate"
+		[ "${tok[t + 3]}" = 0 ] || fail "$m: path $d: ${tok[t + 3]} bytes in flight after I/O stopped"
+		ios+="${tok[t + 4]} " sum=$((sum + tok[t + 4]))
+	done
+	[ "$sum" -gt 100 ] || fail "$m: only $sum I/Os counted ($ios)"
+	note "$m: ${secs}s, $nf fails / $nr reinstates, I/Os per path: $ios"
+	total_flaps=$((total_flaps + nf))
+	i=$((i + 1))
+done
+for m in "${maps[@]}"; do mp_remove $m || fail "remove $m"; done
 note "$total_flaps path failures in all, fio verify clean"
 check_klog_clean || fail "kernel log not clean"
 sd_teardown

@@ -46,7 +46,7 @@ for combo in "${combos[@]}"; do
 		mp_create $MAP "$(mp_table "$SD_SECTORS" $mode "$sel" "${P[0]}:2" "${P[1]}:1")"
 		[[ $(dmsetup table $MAP) == *queue_if_no_path* ]] || fail "$tag: no queue_if_no_path in the table"
 		# fio verify on the first 16 MiB, the pattern at 24 MiB
-		fio_verify /dev/mapper/$MAP 5 --size=16M &
+		fio_verify /dev/mapper/$MAP 4 --size=16M &
 		fpid=$!
 		vm_sleep 1
 		fail_all "${P[0]}" "${P[1]}"

@@ -7,7 +7,7 @@
 # "dmsetup reload + suspend + resume" and "dmsetup load + resume" (resume
 # of an unsuspended map with an inactive table swaps it, suspending
 # first).  Every new table must read back as loaded.  The first
-# RELOADS_DMSETUP (default 2, torture: all) per mode go through dmsetup,
+# RELOADS_DMSETUP (default 1, torture: all) per mode go through dmsetup,
 # the rest through build/tools/dmtool (libdevmapper, same ioctls).
 # Pass: fio 0 errors, in-flight 0 at the end, no kernel warnings.
 #
@@ -52,12 +52,12 @@ rand_table() {
 
 for mode in rq bio; do
 	mp_create rl "$(mp_table "$SD_SECTORS" $mode "least-blocks 0" "${P[0]}:1" "${P[1]}:1")"
-	# back-to-back 4 s verify runs until told to stop (a stop file: a
+	# back-to-back 3 s verify runs until told to stop (a stop file: a
 	# signal would not reach fio cleanly through the background subshell)
 	rm -f "$TEST_TMP/stop"
 	( runs=0
 	  while [ ! -e "$TEST_TMP/stop" ]; do
-		fio_verify /dev/mapper/rl 4 --size=16M
+		fio_verify /dev/mapper/rl 3 --size=16M
 		runs=$((runs + 1))
 	  done
 	  echo $runs >"$TEST_TMP/runs" ) &
@@ -66,7 +66,7 @@ for mode in rq bio; do
 	# the first RELOADS_DMSETUP through dmsetup itself (an exec each:
 	# 0.2-2 s in a loaded TCG guest), the rest through dmtool reloads
 	# (libdevmapper: the same reload/suspend/resume ioctls, one process)
-	ndm=${RELOADS_DMSETUP:-2}
+	ndm=${RELOADS_DMSETUP:-1}
 	: >"$TEST_TMP/reloads.txt"
 	for ((r = 1; r <= reloads; r++)); do
 		rand_table $mode

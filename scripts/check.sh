@@ -74,7 +74,7 @@ run install tests/install/run.sh "${kernels[@]}"
 # VM suites: one guest per kernel, both in parallel (each TCG guest is
 # single-threaded; the machine has two cores).
 # t_install_autoload first: it needs the selectors unloaded (a clean guest).
-vm_tests="t_install_autoload t_lb_paths t_wp_paths t_badargs t_lb_asym t_flap t_reload t_nopath t_lifecycle t_badtables"
+vm_tests="t_install_autoload t_lb_paths t_wp_paths t_badargs t_lb_asym t_flap t_reload t_nopath t_lifecycle t_badtables t_e2e_iscsi"
 pids=()
 for k in "${kernels[@]}"; do
 	(

@@ -291,38 +291,46 @@ synth() {
 mpd_reload_lines() { grep -c -i -E 'reload|load table|: (selector|minio|features|hwhandler) change' "$TEST_TMP/multipathd.log"; }
 completed() { mp_field "$MAP" "$1" 4; }
 
-mpd_window() { # POLICY SECS: fio for SECS s, cut A after 6 s, restore once failed
+mpd_window() { # POLICY SECS CUT(0|1) [fio args]: fio for SECS s; CUT=1: cut A after 6 s, restore once failed
 	local pol=$1 secs=$2 r0 l0 ev0 c0 s0 s1 s2 s3 s4 tf tr gap at n r1 l1 ev1 c1 y0 y1 cs="" c fc
 	MAPDEV=$(basename "$(readlink -f "/dev/mapper/$MAP")")
 	[ -e "/sys/block/$MAPDEV/dm" ] || fail "no dm device behind /dev/mapper/$MAP"
 	fc=$(mp_field "$MAP" "$A" 2)
 	y0=$(synth) r0=$(reloads) l0=$(mpd_reload_lines) ev0=$(dmsetup info -c --noheadings -o events "$MAP")
-	fio_bg "mpd-$pol" "$secs" "${@:3}"
+	local cut=$3
+	fio_bg "mpd-$pol" "$secs" "${@:4}"
 	vm_sleep 3
 	c0=$(completed "$B")
 	s0=$(snap)
 	vm_sleep 3
 	s1=$(snap)
 	cs+=" $(completed "$B")"
-	ev="cut@$(fms)"
-	iscsi_cut A
-	tf=$(wait_state "$A" F 40)
-	ev+=" failed@$(fms)"
+	ev="" tf=0 tr=0
+	if [ "$cut" = 1 ]; then
+		ev="cut@$(fms)"
+		iscsi_cut A
+		tf=$(wait_state "$A" F 40)
+		ev+=" failed@$(fms)"
+	fi
 	s2=$(snap)
 	cs+=" $(completed "$B")"
-	iscsi_restore A
-	tr=$(wait_state "$A" A 60)
-	ev+=" reinstated@$(fms)"
+	if [ "$cut" = 1 ]; then
+		iscsi_restore A
+		tr=$(wait_state "$A" A 60)
+		ev+=" reinstated@$(fms)"
+	fi
 	s3=$(snap)
 	cs+=" $(completed "$B")"
 	vm_sleep 4
 	s4=$(snap)
 	cs+=" $(completed "$B")"
 	kill -0 "$FIO_PID" 2>/dev/null || fail "multipathd $pol: fio ended before the window did (window too short)"
+	# the window: fio runs out its SECS
 	fio_end "mpd-$pol"
 	read -r gap at n <<<"$(maxgap "mpd-$pol")"
 	c1=$(completed "$B")
 	y1=$(synth) r1=$(reloads) l1=$(mpd_reload_lines) ev1=$(dmsetup info -c --noheadings -o events "$MAP")
+	[ "$cut" = 1 ] || note "multipathd $pol: no cut in this window (make check time budget; make demo cuts)"
 	note "multipathd $pol: cut A -> failed after $((tf / 10))00 ms, restore -> reinstated by multipathd after $((tr / 10))00 ms; fio $n I/Os, 0 errors, longest gap $gap ms"
 	hdr "multipathd $pol"
 	row "before the cut" "$s0" "$s1"
@@ -337,7 +345,7 @@ mpd_window() { # POLICY SECS: fio for SECS s, cut A after 6 s, restore once fail
 	local fc1
 	fc1=$(mp_field "$MAP" "$A" 2)
 	note "multipathd $pol: ${secs}s window after set-up: map reloads (dm resume uevents) $((r1 - r0)), multipathd reload log lines $((l1 - l0)), synthetic change uevents $((y1 - y0)), dm event_nr $ev0 -> $ev1 (path events), A fail_count $fc -> $fc1, B selector completions $cs"
-	if [ $((r1 - r0)) -ne 0 ] || [ $((l1 - l0)) -ne 0 ] || [ $mono = 0 ] || [ $((fc1 - fc)) -ne 1 ]; then
+	if [ $((r1 - r0)) -ne 0 ] || [ $((l1 - l0)) -ne 0 ] || [ $mono = 0 ] || [ $((fc1 - fc)) -ne "$cut" ]; then
 		awk -v dm="DEVNAME=/dev/${MAPDEV}" 'BEGIN { RS = "" } index($0, dm "\n") { gsub(/\n/, " "); print }' "$TEST_TMP/uevents.txt" | tail -8 | sed 's/^/# uevent: /'
 
 		grep -i -E 'reload|load table|change' "$TEST_TMP/multipathd.log" | tail -20 | sed 's/^/# mpd: /'
@@ -346,7 +354,7 @@ mpd_window() { # POLICY SECS: fio for SECS s, cut A after 6 s, restore once fail
 	MPD_RELOADS=$((r1 - r0))
 }
 
-mpd_window least-blocks "$WINDOW"
+mpd_window least-blocks "$WINDOW" 1
 
 # weighted-paths: weights as path priorities (prio weightedpath, rr_weight
 # priorities): multipathd writes rr_min_io_rq * prio as the one per-path arg.
@@ -364,12 +372,21 @@ note "multipathd built: $t"
 	fail "multipathd weighted-paths table does not carry A=3 B=1: $t"
 udevadm settle --timeout=30
 vm_sleep 2
-WPW=$WINDOW
-[ "$FULL" = 1 ] || WPW=25
-mpd_window weighted-paths "$WPW" --bsrange=64k-64k
+if [ "$FULL" = 1 ]; then
+	mpd_window weighted-paths "$WINDOW" 1 --bsrange=64k-64k
+else
+	mpd_window weighted-paths 20 0 --bsrange=64k-64k
+fi
 abp status --json "$MAP" >"$TEST_TMP/wp2.json" || fail "abpath status --json (multipathd map)"
 note "multipathd weighted-paths: abpath status $(awk -F': ' '/"side"/ { gsub(/[",]/, "", $2); s = $2 }
-	/"share_percent"/ { gsub(/,/, "", $2); printf "%s=%s%% ", s, $2 }' "$TEST_TMP/wp2.json")(over the whole window incl. the cut)"
+	/"share_percent"/ { gsub(/,/, "", $2); printf "%s=%s%% ", s, $2 }' "$TEST_TMP/wp2.json")(over the whole window)"
+read -r sa sb <<<"$(awk -F': ' '/"side"/ { gsub(/[",]/, "", $2); s = $2 }
+	/"share_percent"/ { gsub(/,/, "", $2); v[s] = $2 } END { print v["A"], v["B"] }' "$TEST_TMP/wp2.json")"
+# with a cut in the window (make demo) A misses the failover time
+if [ "$FULL" != 1 ]; then
+	awk -v a="$sa" -v b="$sb" 'BEGIN { exit !(a >= 73 && a <= 77 && b >= 23 && b <= 27) }' ||
+		fail "multipathd weighted-paths shares A=$sa B=$sb not 75/25 +-2"
+fi
 
 kill "$MPD_PID" 2>/dev/null
 wait "$MPD_PID" 2>/dev/null

@@ -50,59 +50,71 @@ rand_table() {
 	WANT="$sel $n 1$want"
 }
 
-for mode in rq bio; do
-	mp_create rl "$(mp_table "$SD_SECTORS" $mode "least-blocks 0" "${P[0]}:1" "${P[1]}:1")"
+# one_mode MODE OFFSET_MB: a map rl_MODE, fio on its own 12 MiB region
+one_mode() {
+	local mode=$1 off=$2 rl=rl_$1 r fpid got v d ndm st=$TEST_TMP/stop.$1
+	mp_create $rl "$(mp_table "$SD_SECTORS" $mode "least-blocks 0" "${P[0]}:1" "${P[1]}:1")"
 	# back-to-back 3 s verify runs until told to stop (a stop file: a
 	# signal would not reach fio cleanly through the background subshell)
-	rm -f "$TEST_TMP/stop"
+	rm -f "$st"
 	( runs=0
-	  while [ ! -e "$TEST_TMP/stop" ]; do
-		fio_verify /dev/mapper/rl 3 --size=16M
+	  while [ ! -e "$st" ]; do
+		fio_verify /dev/mapper/$rl 3 --offset=${off}M --size=12M
 		runs=$((runs + 1))
 	  done
-	  echo $runs >"$TEST_TMP/runs" ) &
+	  echo $runs >"$st.runs" ) &
 	fpid=$!
 	vm_sleep 1
 	# the first RELOADS_DMSETUP through dmsetup itself (an exec each:
 	# 0.2-2 s in a loaded TCG guest), the rest through dmtool reloads
 	# (libdevmapper: the same reload/suspend/resume ioctls, one process)
 	ndm=${RELOADS_DMSETUP:-1}
-	: >"$TEST_TMP/reloads.txt"
+	: >"$st.txt"
 	for ((r = 1; r <= reloads; r++)); do
 		rand_table $mode
 		if [ $r -gt "$ndm" ]; then
 			# dmtool numbers from 1: keep the reload/load alternation
-			echo "${TBL}|${WANT}" >>"$TEST_TMP/reloads.txt"
+			echo "${TBL}|${WANT}" >>"$st.txt"
 			continue
 		fi
 		if [ $((r % 2)) = 1 ]; then
-			dmsetup reload rl --table "$TBL" || fail "$mode reload $r: $TBL"
-			dmsetup suspend rl || fail "$mode suspend $r"
-			dmsetup resume rl || fail "$mode resume $r"
+			dmsetup reload $rl --table "$TBL" || fail "$mode reload $r: $TBL"
+			dmsetup suspend $rl || fail "$mode suspend $r"
+			dmsetup resume $rl || fail "$mode resume $r"
 		else
-			dmsetup load rl --table "$TBL" || fail "$mode load $r: $TBL"
-			dmsetup resume rl || fail "$mode resume (load) $r"
+			dmsetup load $rl --table "$TBL" || fail "$mode load $r: $TBL"
+			dmsetup resume $rl || fail "$mode resume (load) $r"
 		fi
-		got=$(dmsetup table rl)
+		got=$(dmsetup table $rl)
 		got=${got% }
 		[[ $got == *"$WANT" ]] || fail "$mode reload $r: table reads back '$got', want '...$WANT'"
 		kill -0 $fpid 2>/dev/null || { wait $fpid; fail "$mode: fio ended during reload $r"; }
 	done
-	if [ -s "$TEST_TMP/reloads.txt" ]; then
-		"$DMTOOL" reloads rl "$TEST_TMP/reloads.txt" >/dev/null || fail "$mode: dmtool reloads failed"
+	if [ -s "$st.txt" ]; then
+		"$DMTOOL" reloads $rl "$st.txt" >/dev/null || fail "$mode: dmtool reloads failed"
 	fi
 	kill -0 $fpid 2>/dev/null || { wait $fpid; fail "$mode: fio ended during the reloads"; }
 	# let I/O run on the last table, then stop after the current run
 	vm_sleep 1
-	: >"$TEST_TMP/stop"
+	: >"$st"
 	wait $fpid || fail "$mode: fio verify failed across $reloads reloads"
 	# the last table's paths must count nothing in flight
 	for d in "${P[@]}"; do
-		v=$(mp_field rl "$d" 3)
+		v=$(mp_field $rl "$d" 3)
 		[ -z "$v" ] || [ "$v" = 0 ] || fail "$mode: path $d: $v bytes in flight after I/O stopped"
 	done
-	note "$mode: $reloads reloads under $(cat "$TEST_TMP/runs") fio verify runs, 0 errors; last: $WANT"
-	mp_remove rl || fail "remove rl"
-done
+	note "$mode: $reloads reloads under $(cat "$st.runs") fio verify runs, 0 errors; last: $WANT"
+	mp_remove $rl || fail "remove $rl"
+}
+
+# both modes at once (separate maps, regions and fio loops)
+one_mode rq 0 >"$TEST_TMP/out.rq" 2>&1 &
+p1=$!
+one_mode bio 16 >"$TEST_TMP/out.bio" 2>&1 &
+p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+cat "$TEST_TMP/out.rq" "$TEST_TMP/out.bio"
+[ $r1 = 0 ] && [ $r2 = 0 ] || fail "reloads under I/O failed (rq $r1, bio $r2)"
 check_klog_clean || fail "kernel log not clean"
 sd_teardown

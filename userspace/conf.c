@@ -31,7 +31,11 @@ static int build(const struct ab_config *cfg, const struct ab_table_opts *o,
 		       (o->policy == POL_LEAST_BLOCKS || o->policy == POL_WEIGHTED_PATHS);
 
 	memset(m, 0, sizeof(*m));
-	ab_fmt(m->selector, sizeof(m->selector), "%s 0", ab_policy_selector(o->policy));
+	/* priority mode has a name of its own so that it takes 0 selector args */
+	if (o->policy == POL_WEIGHTED_PATHS && o->wp_priority)
+		ab_fmt(m->selector, sizeof(m->selector), "weighted-paths-priority 0");
+	else
+		ab_fmt(m->selector, sizeof(m->selector), "%s 0", ab_policy_selector(o->policy));
 	ab_copy(m->npr, sizeof(m->npr), npr);
 	if (o->failover) {
 		if (weights)
@@ -76,6 +80,25 @@ static int build(const struct ab_config *cfg, const struct ab_table_opts *o,
 	return 0;
 }
 
+/* Does any stanza carry weights as priorities? */
+static bool any_prio(const struct mp *m, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (m[i].prio[0])
+			return true;
+	return false;
+}
+
+static json_object *overrides_json(void)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "detect_prio", json_object_new_string("no"));
+	return o;
+}
+
 int ab_conf_emit(FILE *f, const struct ab_config *cfg, const struct ab_table_opts *o,
 		 struct ab_lun **luns, int n, const char *npr, bool json)
 {
@@ -83,11 +106,6 @@ int ab_conf_emit(FILE *f, const struct ab_config *cfg, const struct ab_table_opt
 	int i, j, rc;
 	char desc[2048];
 
-	if (o->policy == POL_WEIGHTED_PATHS && o->wp_priority) {
-		ab_err("weighted-paths priority mode takes a selector arg; multipathd only handles selectors with 0 selector args (use abpath apply, or proportional mode)");
-		free(m);
-		return AB_USAGE;
-	}
 	if (o->weights_given && o->policy == POL_SERVICE_TIME) {
 		ab_err("service-time: multipathd writes one per-path arg, so relative_throughput weights cannot come from multipath.conf (use abpath apply)");
 		free(m);
@@ -136,6 +154,8 @@ int ab_conf_emit(FILE *f, const struct ab_config *cfg, const struct ab_table_opt
 					  o->policy == POL_WEIGHTED_PATHS ? "dm-weighted-paths" : NULL;
 
 			json_object_object_add(top, "module", mod ? json_object_new_string(mod) : NULL);
+			json_object_object_add(top, "overrides", any_prio(m, n) ?
+					       overrides_json() : NULL);
 			json_object_object_add(top, "multipaths", arr);
 			ab_json_print(f, top);
 			json_object_put(top);
@@ -187,6 +207,10 @@ int ab_conf_emit(FILE *f, const struct ab_config *cfg, const struct ab_table_opt
 		fprintf(f, "\t}\n");
 	}
 	fprintf(f, "}\n");
+	if (any_prio(m, n))
+		fprintf(f, "# detect_prio (on by default) replaces prio weightedpath with ALUA\n"
+			"# priorities on ALUA arrays such as LIO, and the weights never arrive.\n"
+			"overrides {\n\tdetect_prio \"no\"\n}\n");
 	free(m);
 	return 0;
 }

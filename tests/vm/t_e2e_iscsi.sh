@@ -255,9 +255,9 @@ printf 'dm-least-blocks\ndm-weighted-paths\n' >/etc/modules-load.d/dm-ps-weighte
 mpconf() { # POLICY [abpath conf args]
 	{
 		printf 'defaults {\n\tfind_multipaths no\n\tuser_friendly_names no\n\tpolling_interval 2\n}\n'
-		# detect_prio (default yes) replaces prio weightedpath by alua
-		# (50 for both paths) for LIO: the weights would never arrive
-		printf 'overrides {\n\tdetect_prio no\n}\n'
+		# abpath conf writes "overrides { detect_prio no }" with weights:
+		# detect_prio (default yes) would put alua priorities (50 for
+		# both LIO paths) in place of prio weightedpath.
 		abp conf "$@" || fail "abpath conf $*"
 	} >/etc/multipath.conf
 }

@@ -4,21 +4,22 @@
 #   1. build the modules for Debian's 6.1, 6.12 and 6.1 PREEMPT_RT kernels
 #      (W=1, sparse), the guest helper (dmtool) and the fuzzers;
 #   2. two guests in parallel (6.1, 6.12), each running
-#        t_flap      3 min of flapping per selector (least-blocks,
+#        t_flap      3 min of flapping for each selector (least-blocks,
 #                    weighted-paths, weighted-paths priority) x (request,
-#                    bio): 18 min
+#                    bio), the 6 maps at once: ~4 min
 #        t_reload    100 reloads per mode under fio verify, all through
-#                    dmsetup
-#        t_nopath    5 selector/mode combinations
-#        t_lifecycle 30 load/use/refused-unload/unload cycles
-#        t_badtables 3 passes over the ~370 generated bad tables, all
-#                    through dmsetup, leak check over the 3 passes
-#      about 45-60 min per guest under TCG (both at once);
-#   3. then the 6.1 RT guest running the 3-minute t_flap (about 20 min)
-#      while the three libFuzzer targets run 10 min each, one after the
-#      other (30 min).
-# Total: about 80-95 minutes on the 2-core machine.  TAP lines, last line
-# "N passed, M failed"; exit 0 only if nothing failed.
+#                    dmsetup, both modes at once: ~5-10 min
+#        t_nopath    5 selector/mode combinations: ~1 min
+#        t_lifecycle 30 load/use/refused-unload/unload cycles: ~5 min
+#        t_badtables 3 passes over the ~350 generated bad tables, all
+#                    through dmsetup, leak check over passes 2-3: ~10-18 min
+#      about 25-40 min per guest under TCG (both at once);
+#   3. then the 6.1 RT guest running the 3-minute t_flap (~5 min) while
+#      the three libFuzzer targets run 10 min each, one after the other
+#      (30 min).
+# Total: about 60-75 minutes on the 2-core machine (more if other VMs
+# run: vm-run shares the machine lock with make bench).  TAP lines, last
+# line "N passed, M failed"; exit 0 only if nothing failed.
 #
 # Env: TORTURE_KERNELS="KVER KVER" (default: newest installed 6.1 and 6.12),
 #      TORTURE_RT=KVER (default: newest installed 6.1 *-rt-amd64),

@@ -20,6 +20,9 @@ set -euo pipefail
 need_cmd dmsetup modprobe depmod rmmod mount umount
 
 ov=$TEST_TMP/ov
+# Leave null_blk as found: later tests load it with their own parameters.
+nullb_was_loaded=0
+[ -d /sys/module/null_blk ] && nullb_was_loaded=1
 mounted=()
 maps=()
 cleanup() {
@@ -27,6 +30,7 @@ cleanup() {
 	for m in "${maps[@]}"; do dmsetup remove "$m" >/dev/null 2>&1 || true; done
 	nullb_remove inst1 2>/dev/null || true
 	nullb_remove inst0 2>/dev/null || true
+	[ "$nullb_was_loaded" = 1 ] || modprobe -r null_blk 2>/dev/null || true
 	for m in dm_least_blocks dm_weighted_paths; do
 		[ -d "/sys/module/$m" ] && rmmod "$m" 2>/dev/null
 	done

@@ -141,3 +141,21 @@ mp_wait_io() {
 	done
 	fail "$m path $d completed no I/O within ${t}s"
 }
+
+# fio_verify_bg DEV: verify in back-to-back 4 s fio runs until
+# fio_verify_stop; the checks in between may take as long as a loaded
+# machine needs.  fio_verify_stop fails if any run failed.
+fio_verify_bg() {
+	rm -f "$TEST_TMP/fio.stop"
+	(
+		while [ ! -e "$TEST_TMP/fio.stop" ]; do
+			fio_verify "$1" 4 || exit 1
+		done
+	) &
+	FIO_BG=$!
+}
+
+fio_verify_stop() {
+	touch "$TEST_TMP/fio.stop"
+	wait "$FIO_BG" || fail "fio verify failed (see above)"
+}

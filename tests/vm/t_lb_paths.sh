@@ -24,24 +24,22 @@ for mode in rq bio; do
 	mp_assert_idle lb "$A" "$B"
 
 	# 2. fail A under I/O: no new I/O on A, 0 errors; then reinstate.
-	fio_verify /dev/mapper/lb 25 &
-	fpid=$!
+	fio_verify_bg /dev/mapper/lb
 	mp_wait_io lb "$A"
 	mp_wait_io lb "$B"
 	dmsetup message lb 0 fail_path "$A" || fail "fail_path"
 	sleep 1
 	a1=$(mp_field lb "$A" 4) b1=$(mp_field lb "$B" 4)
 	[ "$(mp_field lb "$A" 1)" = F ] || fail "$mode: path A not marked failed"
-	sleep 2
+	mp_wait_io lb "$B" 30
+	sleep 1
 	a2=$(mp_field lb "$A" 4) b2=$(mp_field lb "$B" 4)
 	[ "$a2" = "$a1" ] || fail "$mode: failed path A got new I/O ($a1 -> $a2)"
-	[ "$b2" -gt "$b1" ] || fail "$mode: path B got no I/O after the failure"
 	dmsetup message lb 0 reinstate_path "$A" || fail "reinstate_path"
-	mp_wait_io lb "$A" 10
+	mp_wait_io lb "$A" 30
 	a3=$(mp_field lb "$A" 4)
-	kill -0 $fpid 2>/dev/null || fail "$mode: fio ended before the reinstate check"
 	[ "$a3" -gt "$a2" ] || fail "$mode: reinstated path A not used again ($a2 -> $a3)"
-	wait $fpid || fail "$mode: fio verify failed across fail/reinstate"
+	fio_verify_stop
 	note "$mode: fail/reinstate: A $a1 -> $a2 (failed) -> $a3 (reinstated), B $b1 -> $b2"
 	mp_assert_idle lb "$A" "$B"
 

@@ -36,8 +36,7 @@ for mode in rq bio; do
 	mp_assert_idle wp "$A" "$B"
 
 	# --- fail the weight-3 path under verify ---
-	fio_verify /dev/mapper/wp 20 &
-	fpid=$!
+	fio_verify_bg /dev/mapper/wp
 	mp_wait_io wp "$A"
 	dmsetup message wp 0 fail_path "$A" || fail "fail_path"
 	sleep 1
@@ -47,9 +46,8 @@ for mode in rq bio; do
 	a2=$(mp_field wp "$A" 4)
 	[ "$a2" = "$a1" ] || fail "$mode: failed weight-3 path got new I/O ($a1 -> $a2)"
 	dmsetup message wp 0 reinstate_path "$A" || fail "reinstate_path"
-	mp_wait_io wp "$A" 10
-	kill -0 $fpid 2>/dev/null || fail "$mode: fio ended before the reinstate check"
-	wait $fpid || fail "$mode: fio verify failed across fail/reinstate"
+	mp_wait_io wp "$A" 30
+	fio_verify_stop
 	note "$mode: fail A: A stayed at $a1, B $b1 -> $(mp_field wp "$B" 4); A used again after reinstate"
 	mp_assert_idle wp "$A" "$B"
 	mp_remove wp

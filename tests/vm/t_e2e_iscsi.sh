@@ -32,7 +32,7 @@ set -uo pipefail
 . "$(dirname "$0")/iscsi.sh"
 
 FULL=${E2E_FULL:-0}
-if [ "$FULL" = 1 ]; then WINDOW=${E2E_WINDOW:-120}; else WINDOW=${E2E_WINDOW:-40}; fi
+if [ "$FULL" = 1 ]; then WINDOW=${E2E_WINDOW:-120}; else WINDOW=${E2E_WINDOW:-75}; fi
 MAX_STALL=${E2E_MAX_STALL_MS:-1000}
 AB=$REPO/userspace/abpath
 need_cmd fio dmsetup ip nsenter iscsid iscsiadm tc multipathd udevadm awk sort modprobe insmod

@@ -10,7 +10,7 @@
 #
 # All selector/mode combinations run at once (one map each, own fio region,
 # own flapping process).
-# Env: FLAP_SECS  flapping time (default 20 for make check; make torture
+# Env: FLAP_SECS  flapping time (default 15 for make check; make torture
 #                 sets 180, the 3 minutes)
 #      FLAP_SELS  "lb wp wpp" subset (default "lb wp"; torture all three)
 set -uo pipefail
@@ -18,7 +18,7 @@ set -uo pipefail
 . "$(dirname "$0")/mp.sh"
 need_cmd fio dmsetup modprobe
 mp_load
-secs=${FLAP_SECS:-20}
+secs=${FLAP_SECS:-15}
 sels=${FLAP_SELS:-"lb wp"}
 sd_setup 4 64 50000
 P=("${SD_DEVS[@]}")

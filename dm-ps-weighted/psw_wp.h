@@ -18,10 +18,11 @@
  * path index).  Any half-open interval of length 1 holds exactly w_i points
  * of path i, so ANY W consecutive entries of the cyclic schedule hold every
  * path exactly w_i times: the share is exact over every window of W I/Os.
- * Shorter windows stay within one I/O of the share for up to three paths;
- * with more, light paths whose points coincide can follow each other
- * (tests/unit/test_wp.c measures the bound).  Picking is one array load
- * per I/O.
+ * Shorter windows can drift from the exact share by a little more than
+ * one I/O (1.25 seen with three paths), and with many light paths whose
+ * points coincide those can follow each other; tests/unit/test_wp.c and
+ * the schedule fuzzer measure the bound.  Picking is one array load per
+ * I/O.
  */
 #ifndef PSW_WP_H
 #define PSW_WP_H

@@ -16,7 +16,7 @@ base_pkgs=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1 linux-source-6.12
 	qemu-system-x86 dmsetup libdevmapper-dev libjson-c-dev libcmocka-dev
 	fio sparse iproute2 open-iscsi multipath-tools
-	xz-utils valgrind gnuplot-nox dkms
+	xz-utils valgrind gnuplot-nox python3 dkms
 	clang libclang-rt-14-dev cppcheck clang-tidy
 	linux-headers-rt-amd64 linux-image-rt-amd64
 )

@@ -22,7 +22,11 @@ need_cmd dmsetup modprobe awk
 mp_load
 passes=${BAD_PASSES:-2}
 [ "$passes" -ge 2 ] || fail "BAD_PASSES must be >= 2 (pass 1 is the warm-up of the leak check)"
+# a fresh null_blk: an earlier test may have left it loaded with other
+# parameters (nr_devices=0 for configfs devices), and modprobe would keep them
+modprobe -r null_blk 2>/dev/null
 modprobe null_blk nr_devices=2 gb=1 queue_mode=2 || fail "modprobe null_blk"
+[ -b /dev/nullb0 ] && [ -b /dev/nullb1 ] || fail "null_blk made no nullb0/nullb1"
 A=$(cat /sys/block/nullb0/dev) B=$(cat /sys/block/nullb1/dev)
 S=$(cat /sys/block/nullb0/size)
 [ -r /proc/slabinfo ] || fail "/proc/slabinfo not readable: cannot check for leaks"

@@ -52,7 +52,18 @@ A=$ISCSI_DEV_A B=$ISCSI_DEV_B MAP=$ISCSI_MAP
 note "iSCSI up at $(el): A=$ISCSI_SD_A ($A, portal 10.0.1.10) B=$ISCSI_SD_B ($B, portal 10.0.2.10) WWID $ISCSI_WWID"
 abp() { "$AB" --config "$ISCSI_CONF" "$@"; }
 abp check >"$TEST_TMP/check.txt" 2>&1
-note "abpath check exit $? ($(grep -c . "$TEST_TMP/check.txt") lines)"
+rc=$?
+note "abpath check exit $rc ($(grep -c . "$TEST_TMP/check.txt") lines)"
+[ "$rc" -le 1 ] || { cat "$TEST_TMP/check.txt"; fail "abpath check: errors on a healthy A/B set-up (exit $rc)"; }
+# show: the LUN with one logged-in path on each side, from the real sysfs
+abp show >"$TEST_TMP/show.txt" 2>&1 || { cat "$TEST_TMP/show.txt"; fail "abpath show"; }
+grep -q "$ISCSI_WWID .* A 1/1 up  B 1/1 up" "$TEST_TMP/show.txt" ||
+	{ cat "$TEST_TMP/show.txt"; fail "abpath show: LUN $ISCSI_WWID not seen on both sides"; }
+abp show --json >"$TEST_TMP/show.json" || fail "abpath show --json"
+# table: the A-side disk first, B second, our selector, one per-path arg
+abp table "$ISCSI_WWID" --policy least-blocks >"$TEST_TMP/table.txt" 2>&1 || fail "abpath table"
+grep -q "multipath .*least-blocks 0 2 1 $A 1 $B 1" "$TEST_TMP/table.txt" ||
+	{ cat "$TEST_TMP/table.txt"; fail "abpath table: unexpected line"; }
 
 # ---- per-side counters from the disks (independent of the selector) ----
 # snap -> "A_ios A_bytes B_ios B_bytes"

@@ -42,3 +42,4 @@ for v in "--bs=4k|4|1" "--bssplit=4k/50:64k/30:128k/20|32|8"; do
 	nullb_remove fast
 	nullb_remove slow
 done
+modprobe -r null_blk || fail "modprobe -r null_blk"

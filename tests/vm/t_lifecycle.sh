@@ -14,7 +14,11 @@ modprobe dm-multipath || fail "modprobe dm-multipath"
 for m in dm_least_blocks dm_weighted_paths; do
 	[ -d /sys/module/$m ] && { rmmod $m || fail "rmmod $m before the test"; }
 done
+# a fresh null_blk: an earlier test may have left it loaded with other
+# parameters (nr_devices=0 for configfs devices), and modprobe would keep them
+modprobe -r null_blk 2>/dev/null
 modprobe null_blk nr_devices=2 gb=1 queue_mode=2 || fail "modprobe null_blk"
+[ -b /dev/nullb0 ] && [ -b /dev/nullb1 ] || fail "null_blk made no nullb0/nullb1"
 A=$(cat /sys/block/nullb0/dev) B=$(cat /sys/block/nullb1/dev)
 S=$(cat /sys/block/nullb0/size)
 

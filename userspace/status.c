@@ -284,6 +284,17 @@ void ab_status_print(FILE *f, const struct ab_st_map *maps, int n)
 	}
 }
 
+
+/* A share in percent with one decimal, serialised as written ("74.9"). */
+static json_object *share_json(long long part, long long tot)
+{
+	long long pm = (long long)((double)part * 1000.0 / (double)tot);
+	char txt[32];
+
+	snprintf(txt, sizeof(txt), "%lld.%lld", pm / 10, pm % 10);
+	return json_object_new_double_s((double)pm / 10.0, txt);
+}
+
 static void put_ll(json_object *o, const char *k, long long v)
 {
 	json_object_object_add(o, k, v < 0 ? NULL : json_object_new_int64(v));
@@ -340,7 +351,7 @@ struct json_object *ab_status_json(const struct ab_st_map *maps, int n)
 			put_ll(o, "completed_bytes", c.bytes);
 			put_ll(o, "weight", c.weight);
 			json_object_object_add(o, "share_percent", c.bytes >= 0 && tot > 0 ?
-					       json_object_new_double((double)(1000 * c.bytes / tot) / 10.0) :
+					       share_json(c.bytes, tot) :
 					       NULL);
 			for (k = 0; k < p->ninfo; k++)
 				json_object_array_add(ri, json_object_new_string(p->info[k]));

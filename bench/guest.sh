@@ -40,20 +40,6 @@ note "selectors loaded (historical-service-time: $HST)"
 
 emit() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RAW"; }
 
-# table SECTORS "SELECTOR ARGS" DEV[:W] ... (all paths with :W or none)
-table() {
-	local s=$1 sel=$2 p paths="" n=0 na=0
-	shift 2
-	for p in "$@"; do
-		case $p in
-		*:*:*) paths+=" ${p%:*} ${p##*:}"; na=1 ;;
-		*) paths+=" $p" ;;
-		esac
-		n=$((n + 1))
-	done
-	echo "0 $s multipath 0 0 1 1 $sel $n $na$paths"
-}
-
 # fio_rot REP JOBARGS NAME=DEV ... : one fio run, the jobs in an order
 # rotated by REP; prints "NAME IOPS KIBPS" per job.
 fio_rot() {
@@ -98,7 +84,7 @@ case1() {
 	sec=$(cat /sys/block/f0/size)
 	for np in 2 8; do
 		for sel in $SELS; do
-			mp_create "o${np}_$sel" "$(table "$sec" "$(sel_spec "$sel")" "${devs[@]:0:np}")"
+			mp_create "o${np}_$sel" "$(mp_table "$sec" rq "$(sel_spec "$sel")" "${devs[@]:0:np}")"
 		done
 	done
 	for qd in 16 32; do
@@ -129,8 +115,8 @@ case2() {
 		sec=$(cat "/sys/block/${F##*/}/size")
 		for sel in $SELS; do
 			case $sel in
-			wp) mp_create "e_$sel" "$(table "$sec" "$(sel_spec wp)" "$FD:4" "$LD:1")" ;;
-			*) mp_create "e_$sel" "$(table "$sec" "$(sel_spec "$sel")" "$FD" "$LD")" ;;
+			wp) mp_create "e_$sel" "$(mp_table "$sec" rq "$(sel_spec wp)" "$FD:4" "$LD:1")" ;;
+			*) mp_create "e_$sel" "$(mp_table "$sec" rq "$(sel_spec "$sel")" "$FD" "$LD")" ;;
 			esac
 		done
 		for rep in $(seq "$REPS"); do
@@ -160,8 +146,8 @@ case4() {
 		devs+=("$(devnum "$(nullb_create "w$i" 1024)")") || fail "null_blk w$i"
 	done
 	sec=$(cat /sys/block/w0/size)
-	mp_create a31 "$(table "$sec" "weighted-paths 0" "${devs[0]}:3" "${devs[1]}:1")"
-	mp_create a721 "$(table "$sec" "weighted-paths 0" "${devs[0]}:7" "${devs[1]}:2" "${devs[2]}:1")"
+	mp_create a31 "$(mp_table "$sec" rq "weighted-paths 0" "${devs[0]}:3" "${devs[1]}:1")"
+	mp_create a721 "$(mp_table "$sec" rq "weighted-paths 0" "${devs[0]}:7" "${devs[1]}:2" "${devs[2]}:1")"
 	declare -A prev
 	for rep in $(seq "$REPS"); do
 		for cfg in "a31|3:1|3 1" "a721|7:2:1|7 2 1"; do
@@ -200,7 +186,7 @@ iscsi_up() {
 	trap iscsi_teardown EXIT
 	local sel
 	for sel in $SELS; do
-		mp_create "i_$sel" "$(table "$ISCSI_SECTORS" "$(sel_spec "$sel")" "$ISCSI_DEV_A" "$ISCSI_DEV_B")"
+		mp_create "i_$sel" "$(mp_table "$ISCSI_SECTORS" rq "$(sel_spec "$sel")" "$ISCSI_DEV_A" "$ISCSI_DEV_B")"
 	done
 }
 

@@ -213,7 +213,10 @@ if [ "$FULL" = 1 ] || [ "${E2E_RR:-0}" = 1 ]; then
 	note "=== abpath + round-robin, the same cut"
 	cut_run round-robin
 	note "STALL least-blocks ${STALL_least_blocks} ms (cut..failed ${CUTGAP_least_blocks} ms), round-robin ${STALL_round_robin} ms (cut..failed ${CUTGAP_round_robin} ms)"
-	[ "$CUTGAP_least_blocks" -lt "$CUTGAP_round_robin" ] ||
+	# Whole-run longest gaps: the cut..failed window misses a stall that
+	# begins a few ms before the logged cut time (fio's clock and ours
+	# differ), as round-robin's 8.9 s stall did in a demo run.
+	[ "$STALL_least_blocks" -lt "$STALL_round_robin" ] ||
 		fail "least-blocks did not stall less than round-robin through the cut"
 fi
 # Goal: <= 1 s.  Under TCG the I/O path itself is slow (10-60 completions

@@ -9,33 +9,9 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-out=$top/build/check
-rm -rf "$out"
-mkdir -p "$out"
-tap=$out/tap.txt
-: >"$tap"
-t_start=$(date +%s)
-
-# run NAME CMD...: run a step, show its output, collect its TAP lines.  A
-# step that fails without printing a "not ok" line gets one.
-run() {
-	local name=$1 log=$out/$1.log rc
-	shift
-	echo "=== $name"
-	"$@" >"$log" 2>&1
-	rc=$?
-	cat "$log"
-	tr -d '\r' <"$log" | grep -E '^(not )?ok ' | sed "s/^\(\(not \)\?ok\)\( [0-9]*\)\? /\1 - $name: /" >>"$tap.step"
-	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$tap.step" 2>/dev/null; then
-		echo "not ok - $name: exited with status $rc" >>"$tap.step"
-	fi
-	if [ $rc -eq 0 ] && [ ! -s "$tap.step" ]; then
-		echo "ok - $name" >>"$tap.step"
-	fi
-	cat "$tap.step" >>"$tap"
-	rm -f "$tap.step"
-	return 0
-}
+# shellcheck source=scripts/tap-steps.sh
+. "$top/scripts/tap-steps.sh"
+tap_init "$top/build/check"
 
 newest() { # SERIES -> newest installed KVER of that series with headers
 	local v best=""
@@ -51,7 +27,7 @@ newest() { # SERIES -> newest installed KVER of that series with headers
 run deps scripts/deps.sh
 kernels=${CHECK_KERNELS:-"$(newest 6.1) $(newest 6.12)"}
 read -r -a kernels <<<"$kernels"
-[ ${#kernels[@]} -eq 2 ] || echo "not ok - kernels: want 6.1 and 6.12 installed, have '${kernels[*]}'" >>"$tap"
+[ ${#kernels[@]} -eq 2 ] || tap_fail "kernels: want 6.1 and 6.12 installed, have '${kernels[*]}'"
 
 series_of() { case $1 in 6.1.*|6.1-*) echo 6.1 ;; 6.12.*|6.12-*) echo 6.12 ;; *) echo "${1%.*}" ;; esac; }
 
@@ -94,9 +70,4 @@ for k in "${kernels[@]}"; do
 	run "vm-$k" bash -c "cat '$out/vm-$k.raw'; grep -q '^vm-run exit 0$' '$out/vm-$k.raw'"
 done
 
-passed=$(grep -c '^ok ' "$tap")
-failed=$(grep -c '^not ok ' "$tap")
-echo "=== summary ($(( $(date +%s) - t_start )) s)"
-grep '^not ok ' "$tap"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_summary

@@ -23,33 +23,25 @@
 #
 # Env: TORTURE_KERNELS="KVER KVER" (default: newest installed 6.1 and 6.12),
 #      TORTURE_RT=KVER (default: newest installed 6.1 *-rt-amd64),
-#      TORTURE_FUZZ_SECS (default 600), TORTURE_FLAP_SECS (default 180).
+#      TORTURE_FUZZ_SECS (default 600), TORTURE_FLAP_SECS (default 180),
+#      TORTURE_PARTS (default "vm rt fuzz": any subset; e.g. the fuzzers
+#      alone on one core while the other is busy; a partial run writes to
+#      build/torture-PARTS instead of build/torture).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-out=$top/build/torture
-rm -rf "$out"
-mkdir -p "$out"
-tap=$out/tap.txt
-: >"$tap"
-t_start=$(date +%s)
-
-run() { # NAME CMD...: as in scripts/check.sh
-	local name=$1 log=$out/$1.log rc
-	shift
-	echo "=== $name ($(date +%T))"
-	"$@" >"$log" 2>&1
-	rc=$?
-	cat "$log"
-	tr -d '\r' <"$log" | grep -E '^(not )?ok ' | sed "s/^\(\(not \)\?ok\)\( [0-9]*\)\? /\1 - $name: /" >"$tap.step"
-	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$tap.step"; then
-		echo "not ok - $name: exited with status $rc" >>"$tap.step"
-	fi
-	[ $rc -eq 0 ] && [ ! -s "$tap.step" ] && echo "ok - $name" >>"$tap.step"
-	cat "$tap.step" >>"$tap"
-	rm -f "$tap.step"
-	return 0
-}
+# shellcheck source=scripts/tap-steps.sh
+. "$top/scripts/tap-steps.sh"
+parts=${TORTURE_PARTS:-"vm rt fuzz"}
+for p in $parts; do
+	case $p in vm | rt | fuzz) ;; *) echo "torture: unknown part '$p' in TORTURE_PARTS (vm rt fuzz)" >&2; exit 64 ;; esac
+done
+want() { [[ " $parts " == *" $1 "* ]]; }
+if [ "$parts" = "vm rt fuzz" ]; then
+	tap_init "$top/build/torture"
+else
+	tap_init "$top/build/torture-${parts// /-}"
+fi
 
 newest() { # PATTERN [rt] -> newest KVER with a build dir and a /boot image;
 	# generic flavour unless "rt"
@@ -61,15 +53,20 @@ newest() { # PATTERN [rt] -> newest KVER with a build dir and a /boot image;
 }
 
 run deps scripts/deps.sh
-read -r -a kernels <<<"${TORTURE_KERNELS:-"$(newest '6.1.*') $(newest '6.12.*')"}"
-[ ${#kernels[@]} -eq 2 ] || echo "not ok - kernels: want 6.1 and 6.12 installed, have '${kernels[*]}'" >>"$tap"
-rt=${TORTURE_RT:-$(newest '6.1.*' rt)}
-[ -n "$rt" ] || echo "not ok - rt: no 6.1 RT kernel with headers installed (scripts/deps.sh)" >>"$tap"
+kernels=() rt=""
+if want vm; then
+	read -r -a kernels <<<"${TORTURE_KERNELS:-"$(newest '6.1.*') $(newest '6.12.*')"}"
+	[ ${#kernels[@]} -eq 2 ] || tap_fail "kernels: want 6.1 and 6.12 installed, have '${kernels[*]}'"
+fi
+if want rt; then
+	rt=${TORTURE_RT:-$(newest '6.1.*' rt)}
+	[ -n "$rt" ] || tap_fail "rt: no 6.1 RT kernel with headers installed (scripts/deps.sh)"
+fi
 for k in "${kernels[@]}" $rt; do
 	run "build-$k" env C=1 scripts/build-modules.sh "$k"
 done
-run vmtools scripts/build-vmtools.sh
-run fuzz-build make -s -C tests/fuzz
+[ ${#kernels[@]} -eq 0 ] && [ -z "$rt" ] || run vmtools scripts/build-vmtools.sh
+want fuzz && run fuzz-build make -s -C tests/fuzz
 
 flap=${TORTURE_FLAP_SECS:-180}
 long_env=(--env FLAP_SECS="$flap" --env FLAP_SELS="lb wp wpp" --env RELOADS=100
@@ -96,16 +93,11 @@ if [ -n "$rt" ]; then
 		-- tests/vm/runner.sh t_flap >"$out/vm-rt.raw" 2>&1 &
 	rtpid=$!
 fi
-run fuzz-long scripts/fuzz.sh --no-build "${TORTURE_FUZZ_SECS:-600}"
+want fuzz && run fuzz-long scripts/fuzz.sh --no-build "${TORTURE_FUZZ_SECS:-600}"
 if [ -n "$rt" ]; then
 	wait "$rtpid"
 	echo "vm-run exit $?" >>"$out/vm-rt.raw"
 	run "vm-rt-$rt" bash -c "cat '$out/vm-rt.raw'; grep -q '^vm-run exit 0$' '$out/vm-rt.raw'"
 fi
 
-passed=$(grep -c '^ok ' "$tap")
-failed=$(grep -c '^not ok ' "$tap")
-echo "=== summary ($(( $(date +%s) - t_start )) s)"
-grep '^not ok ' "$tap"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_summary

@@ -81,54 +81,83 @@ bool psw_lb_uniform(const struct psw_path *paths, u32 n)
 }
 
 /*
- * The first path in [p, end) with fewer raw in-flight bytes than *best_load,
- * skipping unusable paths unless @all_usable says there are none.  The
- * all-usable loop is unrolled by four: loop control was most of the cost
- * of a path.
+ * The first usable path in [p, end) with fewer raw in-flight bytes than
+ * *best_load.
  */
-static inline void lb_min_step(const struct psw_path *q, u64 *bl,
-			       const struct psw_path **best)
-{
-	u64 l = psw_a64_read(&q->inflight);
-
-	if (l < *bl) {
-		*bl = l;
-		*best = q;
-	}
-}
-
 static inline const struct psw_path *
-lb_min_raw(const struct psw_path *p, const struct psw_path *end,
-	   const struct psw_path *best, u64 *best_load, bool all_usable)
+lb_min_usable(const struct psw_path *p, const struct psw_path *end,
+	      const struct psw_path *best, u64 *best_load)
 {
 	u64 bl = *best_load;
 
-	if (!all_usable) {
-		for (; p < end; p++)
-			if (PSW_READ_ONCE(p->usable))
-				lb_min_step(p, &bl, &best);
-	} else {
-		for (; end - p >= 4; p += 4) {
-			lb_min_step(p, &bl, &best);
-			lb_min_step(p + 1, &bl, &best);
-			lb_min_step(p + 2, &bl, &best);
-			lb_min_step(p + 3, &bl, &best);
+	for (; p < end; p++) {
+		u64 l;
+
+		if (!PSW_READ_ONCE(p->usable))
+			continue;
+		l = psw_a64_read(&p->inflight);
+		if (l < bl) {
+			bl = l;
+			best = p;
 		}
-		for (; p < end; p++)
-			lb_min_step(p, &bl, &best);
 	}
 	*best_load = bl;
 	return best;
 }
 
 /*
- * Equal weights: (inflight + nr_bytes) / w orders the paths like the raw
- * in-flight counts, so there is no weight to load and nothing to add or
- * multiply.  The rotated scan is two straight runs, [start, n) then
- * [0, start), with no wrap test per path.  @all_usable (the caller knows
- * no path is failed) drops the per-path usable test; a path failing
- * during the scan may then still be chosen, exactly as when it fails just
- * after psw_lb_select() tested its flag.
+ * One path of lb_run(): if p[k]'s raw in-flight count is below *bl, it
+ * becomes the best so far: *bl, and path *bp + *bk.  Returns whether it
+ * did.  The best path is kept as a group pointer and an offset so that
+ * the unrolled loop computes no address per path.
+ */
+static inline bool lb_lower(const struct psw_path *p, u32 k, u64 *bl,
+			    const struct psw_path **bp, u32 *bk)
+{
+	u64 l = psw_a64_read(&p[k].inflight);
+
+	if (__builtin_expect(l < *bl, 0)) {
+		*bl = l;
+		*bp = p;
+		*bk = k;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Scan [p, end) (all usable), four paths per loop trip: the first path
+ * with the smallest raw in-flight count below *bl becomes the best (*bl,
+ * *bp + *bk).  Returns true when it finds a count of 0: nothing can be
+ * lower, so the scan may stop there.
+ */
+static inline bool lb_run(const struct psw_path *p, const struct psw_path *end,
+			  u64 *bl, const struct psw_path **bp, u32 *bk)
+{
+	const struct psw_path *end4 = end - ((end - p) & 3);
+
+	for (; p != end4; p += 4) {
+		if (lb_lower(p, 0, bl, bp, bk) && !*bl)
+			return true;
+		if (lb_lower(p, 1, bl, bp, bk) && !*bl)
+			return true;
+		if (lb_lower(p, 2, bl, bp, bk) && !*bl)
+			return true;
+		if (lb_lower(p, 3, bl, bp, bk) && !*bl)
+			return true;
+	}
+	for (; p != end; p++)
+		if (lb_lower(p, 0, bl, bp, bk) && !*bl)
+			return true;
+	return false;
+}
+
+/*
+ * Equal weights (see psw_lb_select_uniform()), in the rotated order as two
+ * straight runs, [start, n) then [0, start), with no wrap test per path:
+ * the first path in that order with the smallest raw count wins, one with
+ * a count of 0 at once.  Without @all_usable each path's usable flag is
+ * tested.
  *
  * Saturation: sat_add(x, nr_bytes) orders like min(x, lim) with
  * lim = ~0 - nr_bytes.  If the smallest raw count is below lim, every path
@@ -136,19 +165,29 @@ lb_min_raw(const struct psw_path *p, const struct psw_path *end,
  * is exactly psw_lb_select()'s choice.  Otherwise (never with real
  * in-flight totals) and when no path is usable, the general scan decides.
  */
-int psw_lb_select_uniform(const struct psw_path *paths, u32 n, u32 start,
-			  u64 nr_bytes, bool all_usable)
+int psw_lb_select_uniform_scan(const struct psw_path *paths, u32 n,
+			       u32 start, u64 nr_bytes, bool all_usable)
 {
-	const struct psw_path *first, *best;
-	u64 best_load = ~0ULL;
+	const struct psw_path *first, *end = paths + n, *bp;
+	u64 bl;
+	u32 bk = 0;
 
 	if (!n)
 		return -1;
 	first = paths + start % n;
-	best = lb_min_raw(first, paths + n, NULL, &best_load, all_usable);
-	best = lb_min_raw(paths, first, best, &best_load, all_usable);
-	/* also covers !best: best_load is then still ~0 */
-	if (best_load >= ~0ULL - nr_bytes)
-		return psw_lb_select(paths, n, start, nr_bytes);
-	return (int)(best - paths);
+	if (!all_usable) {
+		bl = ~0ULL;
+		bp = lb_min_usable(first, end, NULL, &bl);
+		bp = lb_min_usable(paths, first, bp, &bl);
+		/* also covers !bp: bl is then still ~0 */
+	} else {
+		bp = first;
+		bl = psw_a64_read(&first->inflight);
+		if (bl && !lb_run(first + 1, end, &bl, &bp, &bk))
+			lb_run(paths, first, &bl, &bp, &bk);
+	}
+	/* start % n == first - paths: the same choice */
+	if (bl >= ~0ULL - nr_bytes)
+		return psw_lb_select(paths, n, (u32)(first - paths), nr_bytes);
+	return (int)(bp - paths) + (int)bk;
 }

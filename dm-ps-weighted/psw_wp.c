@@ -165,19 +165,12 @@ s64 psw_wp_build(const struct psw_path *paths, u32 n, enum psw_wp_mode mode,
 	return (s64)total;
 }
 
-int psw_wp_pick(const struct psw_path *paths, u32 n, const u16 *sched,
-		u32 len, u64 ticket)
+int psw_wp_pick_any(const struct psw_path *paths, u32 n, u64 ticket)
 {
 	u32 i, j;
 
 	if (!n)
 		return -1;
-	if (sched && len) {
-		u32 idx = PSW_READ_ONCE(sched[psw_mod_u64(ticket, len)]);
-
-		if (idx < n && PSW_READ_ONCE(paths[idx].active))
-			return (int)idx;
-	}
 	/*
 	 * Stale or missing schedule: the state changed and the rebuild has
 	 * not been published yet.  Any active path is correct; rotate by

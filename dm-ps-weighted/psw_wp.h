@@ -68,14 +68,28 @@ u32 psw_wp_sched_cap(const struct psw_path *paths, u32 n);
 s64 psw_wp_build(const struct psw_path *paths, u32 n, enum psw_wp_mode mode,
 		 u16 *out, u32 cap, struct psw_wp_slot *scratch);
 
+/* psw_wp_pick() when the schedule entry is missing or stale (psw_wp.c). */
+int psw_wp_pick_any(const struct psw_path *paths, u32 n, u64 ticket);
+
 /*
  * Pick the path for the I/O with sequence number @ticket from a schedule
  * of @len entries (@sched may be NULL while none is built).  If the entry
  * names a path that is no longer active (the schedule is being rebuilt
  * after a state change), fall back to the next active path.  Returns the
- * index, or -1 if no path is active.
+ * index, or -1 if no path is active.  Inline: the schedule lookup is the
+ * whole per-I/O cost, called once per I/O from the module's select_path.
  */
-int psw_wp_pick(const struct psw_path *paths, u32 n, const u16 *sched,
-		u32 len, u64 ticket);
+static inline int psw_wp_pick(const struct psw_path *paths, u32 n,
+			      const u16 *sched, u32 len, u64 ticket)
+{
+	if (sched && len) {
+		u32 idx = PSW_READ_ONCE(sched[psw_mod_u64(ticket, len)]);
+
+		/* n = 0: no idx is below it */
+		if (idx < n && PSW_READ_ONCE(paths[idx].active))
+			return (int)idx;
+	}
+	return psw_wp_pick_any(paths, n, ticket);
+}
 
 #endif /* PSW_WP_H */

@@ -564,6 +564,148 @@ static void test_lb_uniform_random(void **state)
 	free(p);
 }
 
+/*
+ * Load shapes for the fast-path equivalence tests below: each exercises a
+ * different branch of psw_lb_select_uniform() (inline index-order scan with
+ * its stop at 0 and its second loop for ties before the rotation start,
+ * the out-of-line rotated scan, saturation).
+ */
+enum shape {
+	SHAPE_DISTINCT,		/* random, mostly distinct, no zero */
+	SHAPE_FEW,		/* few values, zeros included */
+	SHAPE_FEW_NONZERO,	/* few values, ties but no zero */
+	SHAPE_EQUAL,		/* one value everywhere */
+	SHAPE_UP,		/* increasing with the index */
+	SHAPE_DOWN,		/* decreasing: every path a new minimum */
+	SHAPE_MIN_DUPS,		/* one minimum, copies at random places */
+	SHAPE_HUGE,		/* near 2^64: saturation with large nr */
+	SHAPE_HALF,		/* around 2^63: the saturation pre-test */
+	SHAPE_NR
+};
+
+static u64 shape_load(enum shape sh, u32 i, u32 n, u64 base, u64 min_at)
+{
+	switch (sh) {
+	case SHAPE_DISTINCT:
+		return 1 + (unit_rand64() >> 1);
+	case SHAPE_FEW:
+		return (u64)unit_range(0, 3) * 4096;
+	case SHAPE_FEW_NONZERO:
+		return (u64)unit_range(1, 3) * 4096;
+	case SHAPE_EQUAL:
+		return base;
+	case SHAPE_UP:
+		return base + (u64)i * 512;
+	case SHAPE_DOWN:
+		return base + (u64)(n - i) * 512;
+	case SHAPE_MIN_DUPS:
+		return i == min_at || !unit_range(0, 7) ? base : base + 4096;
+	case SHAPE_HUGE:
+		return UINT64_MAX - unit_range(0, 64);
+	default:
+		return (1ULL << 63) - 2 + unit_range(0, 4);
+	}
+}
+
+static u64 random_nr(void)
+{
+	switch (unit_range(0, 6)) {
+	case 0:
+		return 0;
+	case 1:
+		return UINT64_MAX;
+	case 2:
+		return unit_rand64();
+	case 3:
+		return (1ULL << 63) - unit_range(0, 2);
+	case 4:
+		return unit_range(0, 64);
+	default:
+		return (u64)unit_range(1, 256) * 512;
+	}
+}
+
+/* The fast path, the general scan and the 128-bit reference agree. */
+static void check_all(const struct psw_path *p, u32 n, u32 start, u64 nr)
+{
+	int want = ref_select(p, n, start, nr);
+
+	if (psw_lb_select(p, n, start, nr) != want)
+		fail_msg("n=%u start=%u nr=%llu: general %d, reference %d",
+			 n, start, (unsigned long long)nr,
+			 psw_lb_select(p, n, start, nr), want);
+	check_uniform(p, n, start, nr);
+}
+
+static void test_lb_uniform_shapes(void **state)
+{
+	static const u32 ns[] = {
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17, 18, 20,
+		31, 32, 33, 63, 64, 65, 1023, 1024,
+	};
+	struct psw_path *p = unit_paths(PSW_MAX_PATHS, NULL);
+	unsigned int t, iter;
+
+	(void)state;
+	unit_seed(0xfa57);
+	for (t = 0; t < ARRAY_SIZE(ns); t++) {
+		u32 n = ns[t];
+		unsigned int iters = n > 100 ? 300 : 3000;
+
+		for (iter = 0; iter < iters; iter++) {
+			enum shape sh = (enum shape)(iter % SHAPE_NR);
+			u64 base = unit_range(0, 3) ? (u64)unit_range(1, 64) * 512 : 0;
+			u64 min_at = unit_range(0, n - 1);
+			bool some_failed = !unit_range(0, 4);
+			u32 i, start;
+
+			for (i = 0; i < n; i++) {
+				p[i].weight = 1;
+				p[i].usable = some_failed ?
+					      unit_range(0, 3) != 0 : 1;
+				psw_a64_set(&p[i].inflight,
+					    shape_load(sh, i, n, base, min_at));
+			}
+			/* every start of a small table, random ones else */
+			if (n <= 20 && iter % 16 == 0) {
+				for (start = 0; start < 2 * n; start++)
+					check_all(p, n, start, random_nr());
+			} else {
+				start = iter & 1 ? (u32)unit_rand64() :
+					UINT32_MAX - unit_range(0, 2 * n);
+				check_all(p, n, start, random_nr());
+			}
+		}
+	}
+	free(p);
+}
+
+/*
+ * Ties across the rotation start: the first smallest path in index order
+ * comes before the start, a later copy after it (the inline scan's second
+ * loop), or none does; with and without a count of 0.
+ */
+static void test_lb_uniform_rotation_ties(void **state)
+{
+	struct psw_path *p = unit_paths(PSW_LB_INLINE_MAX + 4, NULL);
+	u32 n, a, b, s;
+
+	(void)state;
+	for (n = 2; n <= PSW_LB_INLINE_MAX + 4; n++)
+		for (a = 0; a < n; a++)
+			for (b = a; b < n; b++) {
+				u64 lo = (a + b) & 1 ? 0 : 8192;
+
+				for (s = 0; s < n; s++)
+					psw_a64_set(&p[s].inflight, lo + 4096);
+				psw_a64_set(&p[a].inflight, lo);
+				psw_a64_set(&p[b].inflight, lo);
+				for (s = 0; s < n; s++)
+					check_all(p, n, s + n * b, 4096);
+			}
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -584,6 +726,8 @@ int main(void)
 		cmocka_unit_test(test_lb_uniform_flag),
 		cmocka_unit_test(test_lb_uniform_edges),
 		cmocka_unit_test(test_lb_uniform_random),
+		cmocka_unit_test(test_lb_uniform_shapes),
+		cmocka_unit_test(test_lb_uniform_rotation_ties),
 	};
 
 	return cmocka_run_group_tests_name("psw_lb", tests, NULL, NULL);

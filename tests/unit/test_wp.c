@@ -962,6 +962,59 @@ static void test_wp_max_paths_max_weight(void **state)
 	free(w);
 }
 
+/* psw_wp_pick() as one function, the reference for the inline split. */
+static int ref_pick(const struct psw_path *p, u32 n, const u16 *sched,
+		    u32 len, u64 ticket)
+{
+	u32 i, j;
+
+	if (!n)
+		return -1;
+	if (sched && len) {
+		u32 idx = sched[ticket % len];
+
+		if (idx < n && p[idx].active)
+			return (int)idx;
+	}
+	j = (u32)(ticket % n);
+	for (i = 0; i < n; i++, j = (j + 1 == n) ? 0 : j + 1)
+		if (p[j].active)
+			return (int)j;
+	return -1;
+}
+
+/*
+ * Random active sets, schedules (entries past n and of inactive paths
+ * included: a stale schedule), lengths, NULL schedules and 64-bit tickets.
+ */
+static void test_wp_pick_random(void **state)
+{
+	struct psw_path *p = unit_paths(40, NULL);
+	u16 sched[64];
+	unsigned int iter;
+
+	(void)state;
+	unit_seed(0x9e7);
+	for (iter = 0; iter < 200000; iter++) {
+		u32 n = unit_range(0, 40), len = unit_range(0, 64), i;
+		u64 ticket = iter & 1 ? unit_rand64() : unit_range(0, 1000);
+		const u16 *s = unit_range(0, 9) ? sched : NULL;
+		bool none = iter % 7 == 0;	/* no active path */
+		int got, want;
+
+		for (i = 0; i < n; i++)
+			p[i].active = !none && unit_range(0, 3) != 0;
+		for (i = 0; i < len; i++)
+			sched[i] = (u16)unit_range(0, n + 2);
+		got = psw_wp_pick(p, n, s, len, ticket);
+		want = ref_pick(p, n, s, len, ticket);
+		if (got != want)
+			fail_msg("iter %u n=%u len=%u: got %d want %d", iter,
+				 n, len, got, want);
+	}
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -986,6 +1039,7 @@ int main(void)
 		cmocka_unit_test(test_wp_sched_cap_sufficient),
 		cmocka_unit_test(test_wp_enospc),
 		cmocka_unit_test(test_wp_max_paths_max_weight),
+		cmocka_unit_test(test_wp_pick_random),
 	};
 
 	return cmocka_run_group_tests_name("psw_wp", tests, NULL, NULL);

@@ -222,6 +222,7 @@ int ab_dm_exists(const char *name, char *uuid, size_t ulen);
 int ab_dm_load(const char *name, const char *uuid, const char *table, bool reload);
 int ab_dm_get(const char *name, bool status, struct ab_dm_target *t);
 int ab_dm_list_multipath(char ***names, int *n);
+int ab_dm_message(const char *name, const char *msg);
 
 /* status.c */
 struct ab_st_path {
@@ -256,6 +257,28 @@ void ab_status_resolve(struct ab_st_map *m, const struct ab_inventory *inv);
 void ab_status_print(FILE *f, const struct ab_st_map *maps, int n);
 struct json_object *ab_status_json(const struct ab_st_map *maps, int n);
 void ab_status_free(struct ab_st_map *m);
+
+/* maps.c */
+int ab_maps_read(char **args, int nargs, const struct ab_inventory *inv,
+		 struct ab_st_map **maps, int *n);
+void ab_maps_free(struct ab_st_map *maps, int n);
+
+/* reinstate.c */
+struct ab_ri_item {
+	char map[AB_STR];
+	unsigned major, minor;
+	char dev[AB_NAME];
+	enum ab_side side;
+	bool reinstate;		/* sysfs says the path works again */
+	bool done;		/* the reinstate_path message succeeded */
+	char reason[AB_STR + 128];
+};
+
+/* sends a target message to sector 0 of map; 0 ok */
+typedef int (*ab_dm_msg_fn)(const char *map, const char *msg);
+int ab_reinstate_plan(const struct ab_st_map *maps, int n, const struct ab_inventory *inv,
+		      struct ab_ri_item **out, int *nout);
+int ab_reinstate_run(FILE *f, struct ab_ri_item *it, int n, ab_dm_msg_fn send, bool json);
 
 /* check.c */
 enum ab_sev { SEV_INFO = 0, SEV_WARNING = 1, SEV_ERROR = 2, SEV_CRITICAL = 3 };

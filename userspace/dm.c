@@ -177,6 +177,22 @@ out:
 	return r;
 }
 
+/* "dmsetup message NAME 0 MSG". Returns 0 or -1. */
+int ab_dm_message(const char *name, const char *msg)
+{
+	struct dm_task *dmt;
+	int ok;
+
+	dm_init();
+	dmt = dm_task_create(DM_DEVICE_TARGET_MSG);
+	if (!dmt)
+		return -1;
+	ok = dm_task_set_name(dmt, name) && dm_task_set_sector(dmt, 0) &&
+	     dm_task_set_message(dmt, msg) && dm_task_run(dmt);
+	dm_task_destroy(dmt);
+	return ok ? 0 : -1;
+}
+
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char * const *)a, *(char * const *)b);

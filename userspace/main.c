@@ -37,6 +37,7 @@ static void usage(FILE *f)
 		"  apply [WWID|alias...|--all]  create or reload the maps (--dry-run)\n"
 		"  check                        redundancy and timeout checks (exit 0/1/2)\n"
 		"  status [MAP...]              per-path dm state and selector counters\n"
+		"  reinstate [MAP...]           reinstate failed paths whose session is back (--dry-run)\n"
 		"  conf [WWID|alias...]         multipath.conf snippet for multipathd\n"
 		"  plan --host N                RackStack pair assignment and retry order\n"
 		"options:\n"
@@ -53,7 +54,7 @@ static void usage(FILE *f)
 		"  --queue-if-no-path   queue I/O while no path is usable\n"
 		"  --no-path-retry N    fail|queue|N (N>0 only for conf: needs multipathd)\n"
 		"  --hw-handler NAME    hardware handler (e.g. alua)\n"
-		"  --dry-run            apply: show what would be done, change nothing\n"
+		"  --dry-run            apply, reinstate: show what would be done, change nothing\n"
 		"  --host N             plan: host number 1..24\n"
 		"  -h, --help, --version\n"
 		"exit: 0 ok, 1 warnings (check), 2 errors (check), 64 usage, 65 bad input,\n"
@@ -580,68 +581,48 @@ static int cmd_check(const struct opts *o, struct ab_config *cfg, struct ab_inve
 
 static int cmd_status(const struct opts *o, struct ab_inventory *inv)
 {
-	char **names = NULL;
-	int n = 0, i, rc = 0;
 	struct ab_st_map *maps;
+	int n, rc;
 
-	if (ab_dm_available()) {
-		ab_err("device-mapper is not available (need root and the dm driver)");
-		return AB_UNAVAIL;
-	}
-	if (o->nargs) {
-		names = ab_xcalloc((size_t)o->nargs, sizeof(char *));
-		for (i = 0; i < o->nargs; i++)
-			names[i] = ab_xstrdup(o->args[i]);
-		n = o->nargs;
-	} else if (ab_dm_list_multipath(&names, &n)) {
-		ab_err("device-mapper: cannot list maps");
-		return AB_UNAVAIL;
-	}
-	maps = ab_xcalloc((size_t)n, sizeof(*maps));
-	for (i = 0; i < n && !rc; i++) {
-		struct ab_dm_target t, s;
-		char err[256], uuid[AB_STR] = "";
+	rc = ab_maps_read(o->args, o->nargs, inv, &maps, &n);
+	if (rc)
+		return rc;
+	if (o->json) {
+		json_object *j = ab_status_json(maps, n);
 
-		ab_copy(maps[i].name, sizeof(maps[i].name), names[i]);
-		if (ab_dm_exists(names[i], uuid, sizeof(uuid)) != 1) {
-			ab_err("no device-mapper map named %s", names[i]);
-			rc = AB_NOINPUT;
-			break;
-		}
-		ab_copy(maps[i].uuid, sizeof(maps[i].uuid), uuid);
-		if (ab_dm_get(names[i], false, &t) || ab_dm_get(names[i], true, &s)) {
-			ab_err("device-mapper: cannot read table/status of %s", names[i]);
-			rc = AB_UNAVAIL;
-			break;
-		}
-		if (strcmp(t.type, "multipath")) {
-			ab_err("map %s is a %s map, not multipath", names[i], t.type);
-			rc = AB_DATAERR;
-		} else if (ab_status_parse(t.params, s.params, &maps[i], err, sizeof(err))) {
-			ab_err("map %s: cannot parse: %s", names[i], err);
-			rc = AB_DATAERR;
-		} else {
-			ab_status_resolve(&maps[i], inv);
-		}
-		free(t.params);
-		free(s.params);
+		ab_json_print(stdout, j);
+		json_object_put(j);
+	} else {
+		ab_status_print(stdout, maps, n);
 	}
-	if (!rc) {
-		if (o->json) {
-			json_object *j = ab_status_json(maps, n);
+	ab_maps_free(maps, n);
+	return 0;
+}
 
-			ab_json_print(stdout, j);
-			json_object_put(j);
-		} else {
-			ab_status_print(stdout, maps, n);
+static int cmd_reinstate(const struct opts *o, struct ab_inventory *inv)
+{
+	struct ab_st_map *maps;
+	struct ab_ri_item *it;
+	int n, ni, rc;
+
+	if (!o->dry_run) {
+		char *rp = realpath(inv->root, NULL);
+		bool live = rp && !strcmp(rp, "/sys");
+
+		free(rp);
+		if (!live) {
+			ab_err("reinstate without --dry-run needs the live sysfs (--sysfs %s is not /sys)",
+			       inv->root);
+			return AB_USAGE;
 		}
 	}
-	for (i = 0; i < n; i++) {
-		ab_status_free(&maps[i]);
-		free(names[i]);
-	}
-	free(maps);
-	free(names);
+	rc = ab_maps_read(o->args, o->nargs, inv, &maps, &n);
+	if (rc)
+		return rc;
+	ab_reinstate_plan(maps, n, inv, &it, &ni);
+	rc = ab_reinstate_run(stdout, it, ni, o->dry_run ? NULL : ab_dm_message, o->json);
+	free(it);
+	ab_maps_free(maps, n);
 	return rc;
 }
 
@@ -672,7 +653,8 @@ int ab_main(int argc, char **argv)
 	struct ab_inventory inv;
 	const char *cmd = NULL;
 	int rc, bad = 0;
-	static const char *cmds[] = { "show", "table", "apply", "check", "status", "conf", "plan" };
+	static const char *cmds[] = { "show", "table", "apply", "check", "status", "reinstate",
+				      "conf", "plan" };
 	size_t i;
 
 	rc = parse_args(argc, argv, &o, &cmd);
@@ -682,11 +664,12 @@ int ab_main(int argc, char **argv)
 		if (!strcmp(cmd, cmds[i]))
 			break;
 	if (i == sizeof(cmds) / sizeof(cmds[0])) {
-		ab_err("unknown command \"%s\" (show, table, apply, check, status, conf, plan)", cmd);
+		ab_err("unknown command \"%s\" (show, table, apply, check, status, reinstate, conf, plan)",
+		       cmd);
 		return AB_USAGE;
 	}
-	if (o.dry_run && strcmp(cmd, "apply")) {
-		ab_err("--dry-run only applies to apply");
+	if (o.dry_run && strcmp(cmd, "apply") && strcmp(cmd, "reinstate")) {
+		ab_err("--dry-run only applies to apply and reinstate");
 		return AB_USAGE;
 	}
 	if (o.have_host != !strcmp(cmd, "plan")) {
@@ -732,6 +715,8 @@ int ab_main(int argc, char **argv)
 		rc = cmd_check(&o, &cfg, &inv);
 	else if (!strcmp(cmd, "status"))
 		rc = cmd_status(&o, &inv);
+	else if (!strcmp(cmd, "reinstate"))
+		rc = cmd_reinstate(&o, &inv);
 	else
 		rc = cmd_conf(&o, &cfg, &inv);
 	ab_inventory_free(&inv);

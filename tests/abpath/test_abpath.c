@@ -519,6 +519,127 @@ static void test_status_bad(void **state)
 	}
 }
 
+/* ---------- reinstate ---------- */
+
+static char sent[8][64];
+static int nsent, fail_msg = -1;
+
+static int fake_send(const char *map, const char *msg)
+{
+	assert_true(nsent < 8);
+	snprintf(sent[nsent], sizeof(sent[0]), "%s %s", map, msg);
+	return nsent++ == fail_msg ? -1 : 0;
+}
+
+static char *reinstate_out(struct ab_ri_item *it, int n, ab_dm_msg_fn send, bool json, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	*rc = ab_reinstate_run(f, it, n, send, json);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * one-side-down: sdd (8:48) on session3 LOGGED_IN/up/running, sde (8:64)
+ * on session4 FAILED.  Only a failed path that sysfs shows working is
+ * reinstated; an active path is never touched.
+ */
+static void test_reinstate(void **state)
+{
+	struct ab_config cfg;
+	struct ab_inventory inv;
+	struct ab_st_map m[2];
+	struct ab_ri_item *it;
+	struct ab_disk *sdd = NULL;
+	char err[256], *out;
+	int n, rc, i, j;
+
+	(void)state;
+	discover("one-side-down", NULL, &cfg, &inv);
+	memset(m, 0, sizeof(m));
+	ab_copy(m[0].name, AB_STR, "mpc1");
+	assert_int_equal(ab_status_parse("0 0 1 1 least-blocks 0 3 1 8:48 1 8:64 1 8:99 1",
+					 "2 0 0 0 1 1 A 0 3 4 8:48 F 1 0 10 40960 1 8:64 F 3 0 0 0 1 8:99 F 1 0 0 0 1",
+					 &m[0], err, sizeof(err)), 0);
+	ab_copy(m[1].name, AB_STR, "mpall");
+	assert_int_equal(ab_status_parse("0 0 1 1 round-robin 0 1 1 8:48 1",
+					 "2 0 0 0 1 1 A 0 1 0 8:48 A 0", &m[1], err, sizeof(err)), 0);
+	for (i = 0; i < 2; i++)
+		ab_status_resolve(&m[i], &inv);
+
+	assert_int_equal(ab_reinstate_plan(m, 2, &inv, &it, &n), 0);
+	assert_int_equal(n, 3);		/* the active 8:48 of mpall is not listed */
+	assert_true(it[0].reinstate);
+	assert_string_equal(it[0].dev, "sdd");
+	assert_false(it[1].reinstate);
+	assert_non_null(strstr(it[1].reason, "session4 is FAILED"));
+	assert_false(it[2].reinstate);
+	assert_non_null(strstr(it[2].reason, "not an iSCSI disk"));
+
+	/* dry run: nothing is sent */
+	nsent = 0;
+	out = reinstate_out(it, n, NULL, false, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(nsent, 0);
+	golden_compare("golden/reinstate-dry.out", out);
+	free(out);
+
+	/* live: exactly one message, for 8:48 */
+	out = reinstate_out(it, n, fake_send, true, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(nsent, 1);
+	assert_string_equal(sent[0], "mpc1 reinstate_path 8:48");
+	golden_compare("golden/reinstate-json.out", out);
+	free(out);
+
+	/* a refused message is reported, exit 69 */
+	nsent = 0;
+	fail_msg = 0;
+	out = reinstate_out(it, n, fake_send, false, &rc);
+	fail_msg = -1;
+	assert_int_equal(rc, AB_UNAVAIL);
+	assert_non_null(strstr(out, "reinstate failed mpc1 8:48"));
+	free(out);
+	free(it);
+
+	/* session logged in again but the SCSI device still blocked, or the
+	 * connection not up yet: left failed */
+	for (i = 0; i < inv.nsessions; i++)
+		for (j = 0; j < inv.sessions[i].ndisks; j++)
+			if (!strcmp(inv.sessions[i].disks[j].name, "sdd"))
+				sdd = &inv.sessions[i].disks[j];
+	assert_non_null(sdd);
+	ab_copy(sdd->state, sizeof(sdd->state), "blocked");
+	assert_int_equal(ab_reinstate_plan(m, 1, &inv, &it, &n), 0);
+	assert_false(it[0].reinstate);
+	assert_string_equal(it[0].reason, "sdd is blocked");
+	free(it);
+	ab_copy(sdd->state, sizeof(sdd->state), "running");
+	ab_copy(sdd->sess->conn_state, sizeof(sdd->sess->conn_state), "down");
+	assert_int_equal(ab_reinstate_plan(m, 1, &inv, &it, &n), 0);
+	assert_false(it[0].reinstate);
+	assert_string_equal(it[0].reason, "connection3:0 is down");
+	free(it);
+
+	/* nothing failed: nothing to do */
+	assert_int_equal(ab_reinstate_plan(&m[1], 1, &inv, &it, &n), 0);
+	assert_int_equal(n, 0);
+	out = reinstate_out(it, n, fake_send, false, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "no failed paths\n");
+	free(out);
+	free(it);
+
+	for (i = 0; i < 2; i++)
+		ab_status_free(&m[i]);
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+}
+
 static void test_devname_order(void **state)
 {
 	(void)state;
@@ -634,6 +755,7 @@ int main(void)
 		cmocka_unit_test(test_check_findings),
 		cmocka_unit_test(test_status_parse),
 		cmocka_unit_test(test_status_bad),
+		cmocka_unit_test(test_reinstate),
 		cmocka_unit_test(test_devname_order),
 	};
 	size_t nu = sizeof(unit) / sizeof(unit[0]);

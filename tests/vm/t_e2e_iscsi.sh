@@ -190,6 +190,23 @@ persec() {
 		END { for (i = 0; i <= m; i++) printf "%d ", c[i] }' "$TEST_TMP/$1_clat.1.log"
 }
 
+# abpath reinstate until it gives A back (the SCSI device may run a
+# moment after the session is LOGGED_IN); B, active, is never touched
+reinstate_wait() { # POLICY
+	local i
+	for i in $(seq 40); do
+		abp reinstate "$MAP" >"$TEST_TMP/ri-$1.txt" 2>&1 ||
+			{ cat "$TEST_TMP/ri-$1.txt"; fail "abpath reinstate $MAP"; }
+		grep -q "^reinstated $MAP $A " "$TEST_TMP/ri-$1.txt" && break
+		vm_sleep 0.5
+	done
+	grep -q "^reinstated $MAP $A " "$TEST_TMP/ri-$1.txt" ||
+		{ cat "$TEST_TMP/ri-$1.txt"; fail "abpath reinstate did not reinstate A in 20 s"; }
+	! grep -q " $MAP $B " "$TEST_TMP/ri-$1.txt" ||
+		{ cat "$TEST_TMP/ri-$1.txt"; fail "abpath reinstate listed the active B path"; }
+	note "$1: $(cat "$TEST_TMP/ri-$1.txt") (try $i)"
+}
+
 # ---- 1-3: abpath map, cut A under load, restore ----
 cut_run() { # POLICY
 	local pol=$1 s0 s1 s2 s3 s4 tf tc tfl gap at n base cutgap
@@ -209,13 +226,19 @@ cut_run() { # POLICY
 	tfl=$(fms)
 	ev+=" failed@$tfl"
 	s2=$(snap)
-	vm_sleep 1
+	# no multipathd here: abpath reinstate must leave A failed while its
+	# session is down, and give it back once sysfs shows it logged in
+	abp reinstate --dry-run "$MAP" >"$TEST_TMP/ri0-$pol.txt" 2>&1 ||
+		{ cat "$TEST_TMP/ri0-$pol.txt"; fail "abpath reinstate --dry-run (A cut)"; }
+	grep -q "^left failed $MAP $A " "$TEST_TMP/ri0-$pol.txt" ||
+		{ cat "$TEST_TMP/ri0-$pol.txt"; fail "abpath reinstate: cut A not left failed"; }
 	ev+=" restore@$(fms)"
 	iscsi_restore A
 	iscsi_wait_session A 60
 	ev+=" loggedin@$(fms)"
-	dmsetup message "$MAP" 0 reinstate_path "$A" || fail "reinstate_path $A"
+	reinstate_wait "$pol"
 	ev+=" reinstated@$(fms)"
+	[ "$(path_state "$A")" = A ] || fail "$pol: A not active after abpath reinstate"
 	s3=$(snap)
 	vm_sleep 4
 	s4=$(snap)

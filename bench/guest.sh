@@ -22,6 +22,7 @@ REPO=$(cd "$here/.." && pwd)
 REPS=${BENCH_REPS:-5}
 RT1=${BENCH_RT1:-2.5}
 RT2=${BENCH_RT2:-3}
+RT2L=${BENCH_RT2L:-4}
 RT4=${BENCH_RT4:-3}
 RT3=${BENCH_RT3:-4}
 CASES=${BENCH_CASES:-"1 2 4 3 6"}
@@ -55,8 +56,11 @@ fio_rot() {
 			printf '[%s]\nfilename=%s\nstonewall\n' "${j%%=*}" "${j#*=}"
 		done
 	} >"$jf"
+	# FIO_ROT_LAT=1: also mean latency (us) and p99 completion latency (us)
 	fio --output-format=terse --terse-version=3 "$jf" 2>"$TEST_TMP/fio.err" |
-		awk -F';' '/^3;/ { if ($5 != 0) bad = 1; print $3, $8, $7 } END { exit bad }' ||
+		awk -F';' -v lat="${FIO_ROT_LAT:-0}" '/^3;/ { if ($5 != 0) bad = 1
+			if (lat) { split($30, q, "="); print $3, $8, $7, $40, q[2] }
+			else print $3, $8, $7 } END { exit bad }' ||
 		{ cat "$TEST_TMP/fio.err" >&2; fail "fio failed: $(cat "$jf" | tr '\n' ' ')"; }
 }
 
@@ -132,11 +136,44 @@ case2() {
 			fb=$(mp_field "e_$sel" "$FD" 5) lb=$(mp_field "e_$sel" "$LD" 5)
 			emit share "$variant" "$sel" 0 "$(pct "$fb" $((fb + lb)))"
 		done
+		[ "$variant" = mixed ] && case2_latency "$args" "$F" "$L" "$FD" "$LD" "$sec"
 		for sel in $SELS; do mp_remove "e_$sel"; done
 		nullb_remove fast
 		nullb_remove slow
 		note "case 2 $variant done"
 	done
+}
+
+# ---- case 2b: latency under open-loop load, mixed sizes, 4:1 bandwidth ---
+# Throughput cannot tell least-in-flight selectors apart: any of them keeps
+# both paths busy at a fixed queue depth.  Where counting bytes should pay
+# is the time an I/O waits: fio issues at LAT_LOAD % of the summed
+# single-path throughput of this boot (Poisson arrivals, at most 64 in
+# flight) and we take mean and p99 latency.  Also least-blocks and
+# service-time with the paths' 4 : 1 capacity as weight / relative
+# throughput (lbw, stw).
+case2_latency() { # ARGS FASTDEV SLOWDEV FAST_DEVT SLOW_DEVT SECTORS
+	local args=$1 FD=$4 LD=$5 sec=$6 cap rate rep jobs sel name iops kib lat p99
+	local load=${BENCH_LAT_LOAD:-60}
+	cap=$(awk -F'\t' '$1 == "capacity" && $2 == "mixed" && ($3 == "fast" || $3 == "slow") { s[$4] += $5 }
+		END { for (r in s) print int(s[r]) }' "$RAW" | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] + 0 }')
+	[ "${cap:-0}" -gt 0 ] || fail "case 2b: no single-path throughput measured"
+	rate=$((cap * load / 100))
+	mp_create e_lbw "$(mp_table "$sec" rq "$(sel_spec lb)" "$FD:4" "$LD:1")"
+	mp_create e_stw "$(mp_table "$sec" rq "$(sel_spec st)" "$FD:1 4" "$LD:1 1")"
+	for rep in $(seq "$REPS"); do
+		jobs=()
+		for sel in $SELS lbw stw; do jobs+=("$sel=/dev/mapper/e_$sel"); done
+		FIO_ROT_LAT=1 fio_rot "$rep" "$args rate=${rate}k rate_process=poisson iodepth=64 runtime=$RT2L ramp_time=0.5" "${jobs[@]}" |
+			while read -r name iops kib lat p99; do
+				emit latency "mixed $load%" "$name" "$rep" "$lat"
+				emit latency99 "mixed $load%" "$name" "$rep" "$p99"
+			done
+	done
+	mp_remove e_lbw
+	mp_remove e_stw
+	note "case 2b: $load% of $cap KiB/s done"
 }
 
 # ---- case 4: weighted-paths share accuracy -------------------------------

@@ -18,8 +18,9 @@ import sys
 res, kver, core, work = sys.argv[1:5]
 NAMES = {"rr": "round-robin", "ql": "queue-length", "st": "service-time",
          "hst": "historical-service-time", "lb": "least-blocks",
-         "wp": "weighted-paths"}
-ORDER = ["rr", "ql", "st", "hst", "lb", "wp"]
+         "wp": "weighted-paths", "lbw": "least-blocks 4:1",
+         "stw": "service-time 4:1"}
+ORDER = ["rr", "ql", "st", "hst", "lb", "wp", "lbw", "stw"]
 
 raw = collections.defaultdict(dict)     # (case, cfg, sel) -> {rep: value}
 cfgs = collections.defaultdict(list)
@@ -131,6 +132,28 @@ if cfgs["capacity"]:
         out.append("\nShare of the bytes on the fast path (ideal 80%): " + "; ".join(sh) + ".")
     out.append("")
     head2 = [NAMES[s] for s in s0]
+
+if cfgs["latency"]:
+    out.append("### 2b. Latency under open-loop load: mixed sizes, 4 : 1 bandwidth\n")
+    out.append("The mixed-size paths of case 2; fio issues Poisson arrivals at "
+               "the given share of the summed single-path throughput of this "
+               "boot (at most 64 in flight). Mean and p99 latency in ms, and "
+               "the per-repetition ratio of the mean to queue-length's (lower "
+               "is better). weighted-paths 4 : 1 as in case 2; least-blocks "
+               "4:1 and service-time 4:1 carry the paths' capacity as weight "
+               "and relative throughput, the others are unweighted.\n")
+    for cfg in cfgs["latency"]:
+        s0 = sels("latency", cfg)
+        ql = raw[("latency", cfg, "ql")]
+        out.append("| %s | mean ms | p99 ms | mean × queue-length |" % cfg)
+        out.append("|---|---:|---:|---:|")
+        for s in s0:
+            m = [v / 1000 for v in raw[("latency", cfg, s)].values()]
+            p = [v / 1000 for v in raw[("latency99", cfg, s)].values()]
+            out.append("| %s | %s | %s | %s |" % (
+                NAMES[s], stat(m, "%.1f"), stat(p, "%.0f"),
+                stat(ratio("latency", cfg, s, lambda k: ql.get(k, 0)), "%.2f")))
+        out.append("")
 
 if cfgs["accuracy"]:
     out.append("### 4. Weighted accuracy: weighted-paths, 4k randread qd 16, symmetric paths\n")

@@ -59,16 +59,19 @@ sd_teardown() {
 }
 
 # mp_table SECTORS MODE SELECTOR-WITH-ARGS DEV [ARG] ... -> table line.
-# MODE: rq (request-based, default) or bio.  Path args: "DEV:W" or "DEV".
+# MODE: rq (request-based, default) or bio.  Path args: "DEV:W" or "DEV",
+# or "DEV:A B" for two per-path arguments (service-time).
 mp_table() {
-	local sectors=$1 mode=$2 sel=$3 feat="0" p paths="" n=0 nargs=1
+	local sectors=$1 mode=$2 sel=$3 feat="0" p paths="" n=0 nargs=1 w
 	shift 3
 	[ "$mode" = bio ] && feat="2 queue_mode bio"
 	[ "$mode" = bio_qinp ] && feat="3 queue_mode bio queue_if_no_path"
 	[ "$mode" = rq_qinp ] && feat="1 queue_if_no_path"
 	for p in "$@"; do
 		case $p in
-		*:*:*) paths+=" ${p%:*} ${p##*:}" ;;
+		*:*:*) paths+=" ${p%:*} ${p##*:}"
+			read -r -a w <<<"${p##*:}"
+			nargs=${#w[@]} ;;
 		*) paths+=" $p"; nargs=0 ;;
 		esac
 		n=$((n + 1))

@@ -44,6 +44,16 @@ int ab_read_attr(const char *dir, const char *name, char *buf, size_t len)
 	if (!f)
 		return -1;
 	n = fread(buf, 1, len - 1, f);
+	/*
+	 * A read error is an attribute the kernel will not give now (an iSCSI
+	 * connection that is down answers "address" and "port" with
+	 * ENOTCONN): the same as a missing one, not an empty value.
+	 */
+	if (!n && ferror(f)) {
+		fclose(f);
+		buf[0] = '\0';
+		return -1;
+	}
 	fclose(f);
 	buf[n] = '\0';
 	/* binary content ends the string at the first NUL; sysfs text never has one */

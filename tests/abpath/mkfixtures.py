@@ -100,8 +100,17 @@ class Tree:
         if pers:
             w(os.path.join(cd, "persistent_address"), portal + "\n")
             w(os.path.join(cd, "persistent_port"), "%d\n" % port)
-        w(os.path.join(cd, "address"), portal + "\n")
-        w(os.path.join(cd, "port"), "%d\n" % port)
+        if conn == "up":
+            w(os.path.join(cd, "address"), portal + "\n")
+            w(os.path.join(cd, "port"), "%d\n" % port)
+        else:
+            # a connection that is down answers reads of address and port
+            # with ENOTCONN; a directory makes read() fail (EISDIR) alike
+            for a in ("address", "port"):
+                w(os.path.join(cd, a, "README"),
+                  "Stands for an attribute whose read fails: a real kernel answers ENOTCONN\n"
+                  "for \"address\" and \"port\" of a connection that is down; reading this\n"
+                  "directory fails (EISDIR) the same way.\n")
         w(os.path.join(cd, "state"), conn + "\n")
         if noop is not None:
             w(os.path.join(cd, "recv_tmo"), "%d\n" % noop[0])

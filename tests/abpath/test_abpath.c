@@ -282,6 +282,24 @@ static void test_discover_details(void **state)
 	ab_inventory_free(&inv);
 	ab_config_free(&cfg);
 
+	/*
+	 * a session that is down: its connection's address and port cannot be
+	 * read (ENOTCONN in a real kernel); the persistent portal still names
+	 * it and its side
+	 */
+	discover("one-side-down", NULL, &cfg, &inv);
+	assert_int_equal(inv.nsessions, 2);
+	assert_string_equal(inv.sessions[1].state, "FAILED");
+	assert_string_equal(inv.sessions[1].cur_ip, "");
+	assert_int_equal(inv.sessions[1].cur_port, 0);
+	assert_string_equal(inv.sessions[1].portal_ip, "172.16.1.12");
+	assert_int_equal(inv.sessions[1].portal_port, 3260);
+	assert_int_equal(inv.sessions[1].side, SIDE_B);
+	assert_int_equal(ab_read_attr("fixtures/one-side-down/class/iscsi_connection/connection4:0",
+				      "port", name, sizeof(name)), -1);
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+
 	/* real-layout fixture: symlinked class entries, dev/block lookup, vpd_pg83 */
 	discover("same-side", NULL, &cfg, &inv);
 	assert_string_equal(inv.luns[0].wwid, "3600140500000000000000000000000d1");

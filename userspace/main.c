@@ -415,6 +415,16 @@ static int cmd_table(const struct opts *o, struct ab_config *cfg, struct ab_inve
 	return rc;
 }
 
+/* Is the inventory read from the running system's /sys (not a fixture)? */
+static bool live_sysfs(const struct ab_inventory *inv)
+{
+	char *rp = realpath(inv->root, NULL);
+	bool live = rp && !strcmp(rp, "/sys");
+
+	free(rp);
+	return live;
+}
+
 /* Every holder of every path must be the map we are about to create/reload. */
 static int check_holders(const struct ab_lun *l, const struct planned *p, bool *held_by_us)
 {
@@ -471,10 +481,7 @@ static int cmd_apply(const struct opts *o, struct ab_config *cfg, struct ab_inve
 			rc = check_holders(luns[i], &p[i], &p[i].reload);
 	}
 	if (!rc && !o->dry_run) {
-		char *rp = realpath(inv->root, NULL);
-
-		live = rp && !strcmp(rp, "/sys");
-		free(rp);
+		live = live_sysfs(inv);
 		if (!live) {
 			ab_err("apply without --dry-run needs the live sysfs (--sysfs %s is not /sys)",
 			       inv->root);
@@ -605,16 +612,10 @@ static int cmd_reinstate(const struct opts *o, struct ab_inventory *inv)
 	struct ab_ri_item *it;
 	int n, ni, rc;
 
-	if (!o->dry_run) {
-		char *rp = realpath(inv->root, NULL);
-		bool live = rp && !strcmp(rp, "/sys");
-
-		free(rp);
-		if (!live) {
-			ab_err("reinstate without --dry-run needs the live sysfs (--sysfs %s is not /sys)",
-			       inv->root);
-			return AB_USAGE;
-		}
+	if (!o->dry_run && !live_sysfs(inv)) {
+		ab_err("reinstate without --dry-run needs the live sysfs (--sysfs %s is not /sys)",
+		       inv->root);
+		return AB_USAGE;
 	}
 	rc = ab_maps_read(o->args, o->nargs, inv, &maps, &n);
 	if (rc)

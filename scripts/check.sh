@@ -59,6 +59,7 @@ for k in "${kernels[@]}"; do
 			echo "vm-selftest exit $?"
 		} >"$out/vmself-$k.raw" 2>&1
 		scripts/vm-run --kver "$k" --timeout 1500 --out "$out/vm-$k" --env VM_TEST_VERBOSE=1 \
+			--env VM_TEST_TIMEOUT=900 \
 			-- tests/vm/runner.sh $vm_tests >"$out/vm-$k.raw" 2>&1
 		echo "vm-run exit $?" >>"$out/vm-$k.raw"
 	) &

@@ -71,7 +71,7 @@ want fuzz && run fuzz-build make -s -C tests/fuzz
 flap=${TORTURE_FLAP_SECS:-180}
 long_env=(--env FLAP_SECS="$flap" --env FLAP_SELS="lb wp wpp" --env RELOADS=100
 	--env RELOADS_DMSETUP=100 --env NOPATH_ALL=1 --env CYCLES=30 --env BAD_PASSES=3
-	--env BAD_DMSETUP=all --env VM_TEST_VERBOSE=1)
+	--env BAD_DMSETUP=all --env VM_TEST_VERBOSE=1 --env VM_TEST_TIMEOUT=2700)
 tests="t_flap t_reload t_nopath t_lifecycle t_badtables"
 pids=()
 for k in "${kernels[@]}"; do

@@ -6,7 +6,10 @@
 # tests/vm/bad-kernel-patterns.txt; a match fails the test.
 # Exported to tests: REPO, KVER (uname -r), TEST_TMP (fresh per test),
 # TEST_NAME, KLOG_SEQ_START (kernel log sequence at test start).
-# Env: VM_TEST_TIMEOUT=SECS per-test limit (default none), VM_TEST_VERBOSE=1
+# Env: VM_TEST_TIMEOUT=SECS per-test limit (default none): a test that
+# runs longer is killed and fails, printed with the last commands it ran
+# (every bash of a test traces into a file, tests/vm/xtrace.sh) and the
+# tasks left blocked in the kernel (sysrq w); VM_TEST_VERBOSE=1
 # prints every test's output (not only the failing ones').
 set -euo pipefail
 
@@ -22,6 +25,7 @@ klog_load_patterns || exit 2
 # uptime in centiseconds (no exec)
 uptime_cs() { local u _; read -r u _ </proc/uptime; u=${u/./}; echo $((10#$u)); }
 
+xtrace_env=$REPO/tests/vm/xtrace.sh
 n=0 failed=0
 tmp_root=$(mktemp -d /tmp/vmtests.XXXXXX)
 echo "TAP version 13"
@@ -45,12 +49,25 @@ for t in "$@"; do
 	echo "vm-runner: start $n $name" >/dev/kmsg 2>/dev/null || true
 	t0=$(uptime_cs)
 	rc=0
+	trace=$TEST_TMP/xtrace
 	if [ "${VM_TEST_TIMEOUT:-0}" != 0 ]; then
-		(cd "$REPO" && timeout -k 5 "$VM_TEST_TIMEOUT" bash "$path") >"$TEST_TMP/output" 2>&1 </dev/null || rc=$?
+		(cd "$REPO" && BASH_ENV=$xtrace_env VM_TRACE=$trace timeout -k 5 "$VM_TEST_TIMEOUT" bash "$path") >"$TEST_TMP/output" 2>&1 </dev/null || rc=$?
 	else
-		(cd "$REPO" && bash "$path") >"$TEST_TMP/output" 2>&1 </dev/null || rc=$?
+		(cd "$REPO" && BASH_ENV=$xtrace_env VM_TRACE=$trace bash "$path") >"$TEST_TMP/output" 2>&1 </dev/null || rc=$?
 	fi
 	t1=$(uptime_cs)
+	if [ "$rc" = 124 ] && [ "${VM_TEST_TIMEOUT:-0}" != 0 ]; then
+		# Where it hung: the test's last commands, and the tasks still
+		# blocked in the kernel after the kill (uninterruptible sleep).
+		hung_mark=$(klog_mark)
+		echo w >/proc/sysrq-trigger 2>/dev/null || true
+		{
+			echo "# last commands of the test (xtrace):"
+			tail -n 25 "$trace" 2>/dev/null | sed 's/^/#   /'
+			echo "# blocked tasks after the timeout (sysrq w):"
+			klog_since "$hung_mark" | head -n 120 | sed 's/^/#   /'
+		} >"$TEST_TMP/hung"
+	fi
 	echo "vm-runner: end $n $name rc=$rc" >/dev/kmsg 2>/dev/null || true
 	why=()
 	[ "$rc" = 0 ] || why+=("exit status $rc")
@@ -71,6 +88,8 @@ for t in "$@"; do
 	if [ ${#why[@]} -ne 0 ] || [ "${VM_TEST_VERBOSE:-0}" = 1 ]; then
 		sed 's/^/#   /' "$TEST_TMP/output"
 	fi
+	[ ! -f "$TEST_TMP/hung" ] || cat "$TEST_TMP/hung"
+	rm -f "$trace"
 	if [ -n "$bad" ]; then
 		echo "# bad kernel log lines:"
 		printf '%s\n' "$bad" | sed 's/^/#   KLOG: /'

@@ -12,9 +12,9 @@
 #     (default 1000; or 1.5 x the longest gap before the cut on a slow
 #     host).  make demo (or E2E_RR=1) runs the same cut under round-robin
 #     and shows it next to least-blocks, which must stall less.
-#  3. A restored: iscsid logs in again; no multipathd runs here and abpath
-#     has no reinstate command, so the test sends
-#     "dmsetup message MAP 0 reinstate_path MAJ:MIN"; I/O spreads again.
+#  3. A restored: iscsid logs in again; no multipathd runs here, so
+#     "abpath reinstate" gives A back once sysfs shows its session logged in
+#     (and, while A is cut, must leave it failed); I/O spreads again.
 #  4. weighted-paths A=3,B=1: shares from "abpath status --json" 75/25 +-2.
 #  5. multipathd builds the map itself from multipath.conf
 #     (path_selector "least-blocks 0"; modules insmod-ed before, see below),
@@ -412,8 +412,11 @@ mpd_window() { # POLICY SECS CUT(0|1) [fio args]: fio for SECS s; CUT=1: cut A a
 	read -r gap at n <<<"$(maxgap "mpd-$pol")"
 	c1=$(completed "$B")
 	y1=$(synth) r1=$(reloads) l1=$(mpd_reload_lines) ev1=$(dmsetup info -c --noheadings -o events "$MAP")
-	[ "$cut" = 1 ] || note "multipathd $pol: no cut in this window (make check time budget; make demo cuts)"
-	note "multipathd $pol: cut A -> failed after $((tf / 10))00 ms, restore -> reinstated by multipathd after $((tr / 10))00 ms; fio $n I/Os, 0 errors, longest gap $gap ms"
+	if [ "$cut" = 1 ]; then
+		note "multipathd $pol: cut A -> failed after $((tf / 10))00 ms, restore -> reinstated by multipathd after $((tr / 10))00 ms; fio $n I/Os, 0 errors, longest gap $gap ms"
+	else
+		note "multipathd $pol: no cut in this window (make check time budget; make demo cuts); fio $n I/Os, 0 errors, longest gap $gap ms"
+	fi
 	hdr "multipathd $pol"
 	row "before the cut" "$s0" "$s1"
 	row "cut, A not yet failed" "$s1" "$s2"

@@ -70,6 +70,9 @@ grep -q "multipath .*least-blocks 0 2 1 $A 1 $B 1" "$TEST_TMP/table.txt" ||
 
 # ---- per-side counters from the disks (independent of the selector) ----
 # snap -> "A_ios A_bytes B_ios B_bytes"
+# The disks' own counters: completions, failed I/O included, and clones
+# a blocked disk refused before dispatch (the block layer counts those as
+# done too), so a cut side still shows "I/Os" until dm fails it.
 snap() {
 	local a b
 	read -r -a a <"/sys/block/$ISCSI_SD_A/stat"

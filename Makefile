@@ -6,7 +6,7 @@
 #                        and abpath
 #   make check           everything the README promises, tested (see README)
 #   make torture         long robustness runs: flapping, reloads, bad tables,
-#                        fuzzing 10 min per target, RT guest (~60-75 min)
+#                        fuzzing 10 min per target, RT guest (~50-75 min)
 #   make demo            the end-to-end A/B iSCSI scenario in a QEMU guest
 #   make bench           benchmarks against the kernel's own selectors
 #   make install         modules to /lib/modules/KVER/updates (+ depmod), abpath,

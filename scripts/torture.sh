@@ -10,14 +10,16 @@
 #        t_reload    100 reloads per mode under fio verify, all through
 #                    dmsetup, both modes at once: ~5-10 min
 #        t_nopath    5 selector/mode combinations: ~1 min
-#        t_lifecycle 30 load/use/refused-unload/unload cycles: ~5 min
+#        t_lifecycle 30 load/use/refused-unload/unload cycles: ~3-5 min
 #        t_badtables 3 passes over the ~350 generated bad tables, all
-#                    through dmsetup, leak check over passes 2-3: ~10-18 min
-#      about 25-40 min per guest under TCG (both at once);
+#                    through dmsetup, leak check over passes 2-3: ~4-18 min
+#      about 18-40 min per guest under TCG (both at once; 18 measured on
+#      2026-12-02);
 #   3. then the 6.1 RT guest running the 3-minute t_flap (~5 min) while
 #      the three libFuzzer targets run 10 min each, one after the other
 #      (30 min).
-# Total: about 60-75 minutes on the 2-core machine (more if other VMs
+# Total: about 50-75 minutes on the 2-core machine (48 measured on
+# 2026-12-02; more if other VMs
 # run: vm-run shares the machine lock with make bench).  TAP lines, last
 # line "N passed, M failed"; exit 0 only if nothing failed.
 #

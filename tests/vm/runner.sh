@@ -50,11 +50,9 @@ for t in "$@"; do
 	t0=$(uptime_cs)
 	rc=0
 	trace=$TEST_TMP/xtrace
-	if [ "${VM_TEST_TIMEOUT:-0}" != 0 ]; then
-		(cd "$REPO" && BASH_ENV=$xtrace_env VM_TRACE=$trace timeout -k 5 "$VM_TEST_TIMEOUT" bash "$path") >"$TEST_TMP/output" 2>&1 </dev/null || rc=$?
-	else
-		(cd "$REPO" && BASH_ENV=$xtrace_env VM_TRACE=$trace bash "$path") >"$TEST_TMP/output" 2>&1 </dev/null || rc=$?
-	fi
+	limit=()
+	[ "${VM_TEST_TIMEOUT:-0}" = 0 ] || limit=(timeout -k 5 "$VM_TEST_TIMEOUT")
+	(cd "$REPO" && BASH_ENV=$xtrace_env VM_TRACE=$trace "${limit[@]}" bash "$path") >"$TEST_TMP/output" 2>&1 </dev/null || rc=$?
 	t1=$(uptime_cs)
 	if [ "$rc" = 124 ] && [ "${VM_TEST_TIMEOUT:-0}" != 0 ]; then
 		# Where it hung: the test's last commands, and the tasks still

@@ -54,7 +54,7 @@ for t in "$@"; do
 	[ "${VM_TEST_TIMEOUT:-0}" = 0 ] || limit=(timeout -k 5 "$VM_TEST_TIMEOUT")
 	(cd "$REPO" && BASH_ENV=$xtrace_env VM_TRACE=$trace "${limit[@]}" bash "$path") >"$TEST_TMP/output" 2>&1 </dev/null || rc=$?
 	t1=$(uptime_cs)
-	if [ "$rc" = 124 ] && [ "${VM_TEST_TIMEOUT:-0}" != 0 ]; then
+	if [ "$rc" = 124 ] && [ ${#limit[@]} -gt 0 ]; then
 		# Where it hung: the test's last commands, and the tasks still
 		# blocked in the kernel after the kill (uninterruptible sleep).
 		hung_mark=$(klog_mark)
@@ -69,7 +69,7 @@ for t in "$@"; do
 	echo "vm-runner: end $n $name rc=$rc" >/dev/kmsg 2>/dev/null || true
 	why=()
 	[ "$rc" = 0 ] || why+=("exit status $rc")
-	[ "$rc" = 124 ] && [ "${VM_TEST_TIMEOUT:-0}" != 0 ] && why+=("timed out after ${VM_TEST_TIMEOUT}s")
+	[ "$rc" = 124 ] && [ ${#limit[@]} -gt 0 ] && why+=("timed out after ${VM_TEST_TIMEOUT}s")
 	bad=""
 	if ! bad=$(klog_since "$KLOG_SEQ_START" | klog_scan); then
 		why+=("bad kernel log lines")

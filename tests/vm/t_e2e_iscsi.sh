@@ -71,8 +71,9 @@ grep -q "multipath .*least-blocks 0 2 1 $A 1 $B 1" "$TEST_TMP/table.txt" ||
 # ---- per-side counters from the disks (independent of the selector) ----
 # snap -> "A_ios A_bytes B_ios B_bytes"
 # The disks' own counters: completions, failed I/O included, and clones
-# a blocked disk refused before dispatch (the block layer counts those as
-# done too), so a cut side still shows "I/Os" until dm fails it.
+# the disk refused because it was busy (the block layer counts those as
+# done too; dm dispatches them again), so a cut side still shows "I/Os"
+# until dm fails it.
 snap() {
 	local a b
 	read -r -a a <"/sys/block/$ISCSI_SD_A/stat"
@@ -415,11 +416,9 @@ mpd_window() { # POLICY SECS CUT(0|1) [fio args]: fio for SECS s; CUT=1: cut A a
 	read -r gap at n <<<"$(maxgap "mpd-$pol")"
 	c1=$(completed "$B")
 	y1=$(synth) r1=$(reloads) l1=$(mpd_reload_lines) ev1=$(dmsetup info -c --noheadings -o events "$MAP")
-	if [ "$cut" = 1 ]; then
-		note "multipathd $pol: cut A -> failed after $((tf / 10))00 ms, restore -> reinstated by multipathd after $((tr / 10))00 ms; fio $n I/Os, 0 errors, longest gap $gap ms"
-	else
-		note "multipathd $pol: no cut in this window (make check time budget; make demo cuts); fio $n I/Os, 0 errors, longest gap $gap ms"
-	fi
+	local what="no cut in this window (make check time budget; make demo cuts)"
+	[ "$cut" = 0 ] || what="cut A -> failed after $((tf / 10))00 ms, restore -> reinstated by multipathd after $((tr / 10))00 ms"
+	note "multipathd $pol: $what; fio $n I/Os, 0 errors, longest gap $gap ms"
 	hdr "multipathd $pol"
 	row "before the cut" "$s0" "$s1"
 	row "cut, A not yet failed" "$s1" "$s2"

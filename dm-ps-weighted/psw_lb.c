@@ -70,6 +70,32 @@ int psw_lb_select(const struct psw_path *paths, u32 n, u32 start,
 	return best ? (int)(best - paths) : -1;
 }
 
+int psw_lb_rescan(const struct psw_path *paths, u32 n, u32 start,
+		  u64 nr_bytes, const psw_seqlock_t *state)
+{
+	unsigned int seq;
+	int i;
+
+	do {
+		seq = psw_read_seqbegin(state);
+		i = psw_lb_select(paths, n, start, nr_bytes);
+	} while (i < 0 && psw_read_seqretry(state, seq));
+	return i;
+}
+
+void psw_lb_set_usable(struct psw_path *paths, u32 idx, bool usable,
+		       u32 *nr_failed, psw_seqlock_t *state)
+{
+	struct psw_path *p = &paths[idx];
+
+	if (!p->usable == !usable)
+		return;
+	psw_write_seqlock(state);
+	PSW_WRITE_ONCE(p->usable, usable ? 1 : 0);
+	PSW_WRITE_ONCE(*nr_failed, usable ? *nr_failed - 1 : *nr_failed + 1);
+	psw_write_sequnlock(state);
+}
+
 bool psw_lb_uniform(const struct psw_path *paths, u32 n)
 {
 	u32 i;

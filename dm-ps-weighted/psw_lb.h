@@ -167,4 +167,37 @@ static inline int psw_lb_pick(const struct psw_path *paths, u32 n, u32 start,
 	return psw_lb_select(paths, n, start, nr_bytes);
 }
 
+/*
+ * psw_lb_select() on a state that no fail or reinstate changed while it
+ * was read: the answer when a lockless scan found no usable path
+ * (psw_path.h).  -1 only if no path was usable at one instant of the call.
+ */
+int psw_lb_rescan(const struct psw_path *paths, u32 n, u32 start,
+		  u64 nr_bytes, const psw_seqlock_t *state);
+
+/*
+ * The path for one I/O.  @nr_failed counts the paths with usable == 0;
+ * while it is 0 the uniform scan reads no usable flag.  Fail and reinstate
+ * change flags and count through psw_lb_set_usable() under @state.
+ */
+static inline int psw_lb_choose(const struct psw_path *paths, u32 n,
+				u32 start, u64 nr_bytes, bool uniform,
+				const u32 *nr_failed,
+				const psw_seqlock_t *state)
+{
+	int i = psw_lb_pick(paths, n, start, nr_bytes, uniform,
+			    !PSW_READ_ONCE(*nr_failed));
+
+	if (psw_unlikely(i < 0))
+		i = psw_lb_rescan(paths, n, start, nr_bytes, state);
+	return i;
+}
+
+/*
+ * Fail (@usable false) or reinstate path @idx.  The caller serialises
+ * state changes (dm-mpath's m->lock); readers need no lock.
+ */
+void psw_lb_set_usable(struct psw_path *paths, u32 idx, bool usable,
+		       u32 *nr_failed, psw_seqlock_t *state);
+
 #endif /* PSW_LB_H */

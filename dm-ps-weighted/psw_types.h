@@ -3,9 +3,10 @@
  * Portability layer of the policy core: the same source compiles into the
  * kernel modules and into the userspace unit tests and benchmarks.
  *
- * Only what the core needs is here: fixed-width types, error numbers and a
- * 64-bit atomic counter.  In the kernel the counter is atomic64_t; in
- * userspace it wraps the compiler's __atomic builtins.
+ * Only what the core needs is here: fixed-width types, error numbers, a
+ * 64-bit atomic counter and a sequence lock.  In the kernel they are
+ * atomic64_t and seqlock_t; in userspace they wrap the compiler's __atomic
+ * builtins (psw_user.h).
  */
 #ifndef PSW_TYPES_H
 #define PSW_TYPES_H
@@ -19,8 +20,21 @@
 #define psw_atomic64_t atomic64_t
 #define psw_a64_read(a)		((u64)atomic64_read(a))
 #define psw_a64_add(a, v)	atomic64_add((s64)(v), (a))
-#define psw_a64_sub(a, v)	atomic64_sub((s64)(v), (a))
 #define psw_a64_set(a, v)	atomic64_set((a), (s64)(v))
+
+/*
+ * Subtract @v from *@a, stopping at 0: a count of bytes in flight never
+ * goes below zero or wraps, whatever the caller's pairing of start and end.
+ */
+static inline void psw_a64_sub_floor(atomic64_t *a, u64 v)
+{
+	s64 old = atomic64_read(a), new;
+
+	do {
+		new = (u64)old > v ? old - (s64)v : 0;
+	} while (!atomic64_try_cmpxchg(a, &old, new));
+}
+
 #define PSW_READ_ONCE(x)	READ_ONCE(x)
 #define PSW_WRITE_ONCE(x, v)	WRITE_ONCE(x, v)
 #include <asm/div64.h>
@@ -33,6 +47,15 @@ static inline u32 psw_mod_u64(u64 x, u32 d)
 
 #include <linux/cache.h>
 #define PSW_CACHELINE_ALIGNED	____cacheline_aligned_in_smp
+
+#include <linux/seqlock.h>
+#define psw_seqlock_t		seqlock_t
+#define psw_seqlock_init(l)	seqlock_init(l)
+#define psw_write_seqlock(l)	write_seqlock(l)
+#define psw_write_sequnlock(l)	write_sequnlock(l)
+#define psw_read_seqbegin(l)	read_seqbegin(l)
+#define psw_read_seqretry(l, s)	read_seqretry(l, s)
+#define psw_unlikely(x)		unlikely(x)
 
 #else
 #include "psw_user.h"

@@ -182,3 +182,28 @@ int psw_wp_pick_any(const struct psw_path *paths, u32 n, u64 ticket)
 			return (int)j;
 	return -1;
 }
+
+int psw_wp_rescan(const struct psw_path *paths, u32 n, u64 ticket,
+		  const psw_seqlock_t *state)
+{
+	unsigned int seq;
+	int i;
+
+	do {
+		seq = psw_read_seqbegin(state);
+		i = psw_wp_pick_any(paths, n, ticket);
+	} while (i < 0 && psw_read_seqretry(state, seq));
+	return i;
+}
+
+u32 psw_wp_set_usable(struct psw_path *paths, u32 n, u32 idx, bool usable,
+		      enum psw_wp_mode mode, psw_seqlock_t *state)
+{
+	u32 count;
+
+	psw_write_seqlock(state);
+	PSW_WRITE_ONCE(paths[idx].usable, usable ? 1 : 0);
+	count = psw_wp_update_active(paths, n, mode);
+	psw_write_sequnlock(state);
+	return count;
+}

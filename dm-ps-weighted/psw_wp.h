@@ -92,4 +92,20 @@ static inline int psw_wp_pick(const struct psw_path *paths, u32 n,
 	return psw_wp_pick_any(paths, n, ticket);
 }
 
+/*
+ * psw_wp_pick_any() on a state that no fail or reinstate changed while it
+ * was read: the answer when psw_wp_pick() found no active path
+ * (psw_path.h).  -1 only if no path was active at one instant of the call.
+ */
+int psw_wp_rescan(const struct psw_path *paths, u32 n, u64 ticket,
+		  const psw_seqlock_t *state);
+
+/*
+ * Fail (@usable false) or reinstate path @idx and recompute the active set
+ * under @state.  The caller serialises state changes (dm-mpath's m->lock).
+ * Returns the number of active paths.
+ */
+u32 psw_wp_set_usable(struct psw_path *paths, u32 n, u32 idx, bool usable,
+		      enum psw_wp_mode mode, psw_seqlock_t *state);
+
 #endif /* PSW_WP_H */

@@ -6,7 +6,7 @@
  *
  * Table:  least-blocks 0 <#paths> <0|1> <dev> [<weight 1..1000>] ...
  *
- * Locking: none in the I/O path.
+ * Concurrency: no lock in the I/O path.
  *  - select_path scans the path array (stable after construction, see
  *    psw_kpaths.h) reading each path's 64-bit atomic in-flight counter and
  *    its usable flag.  The scan is a snapshot of independently changing
@@ -14,19 +14,23 @@
  *    change on every completion anyway, only serialise all CPUs on one
  *    cache line.
  *  - start_io/end_io change only the chosen path's own atomics, so they
- *    are safe from any context, including hard-IRQ completion.
- *  - fail_path/reinstate_path flip the usable flag under dm-mpath's
- *    m->lock; a select racing with them may return the path that is just
- *    failing, which dm-mpath handles as with any selector whose pick is
- *    overtaken by a failure (the clone errors and is retried).
+ *    are safe from any context, including hard-IRQ completion; the
+ *    in-flight count stops at 0 (psw_path.h).
+ *  - fail_path/reinstate_path run under dm-mpath's m->lock and change the
+ *    usable flag and @nr_failed inside the write side of @state, a
+ *    seqlock.  A select racing with one change may return the path that is
+ *    just failing, which dm-mpath handles as with any selector whose pick
+ *    is overtaken by a failure (the clone errors and is retried).  A scan
+ *    that straddles several changes can find no usable flag set although a
+ *    path was usable all along; only then does select read @state and scan
+ *    again until it has seen a state no writer changed (psw_lb_choose()),
+ *    so it returns NULL only when, at one instant, no path was usable.  On
+ *    PREEMPT_RT that reader waits on the writer's lock instead of spinning.
  *  - Ties rotate through a per-CPU start index: no shared counter.
  *  - Equal weights everywhere (the common case, e.g. no per-path args):
  *    @uniform, set while the table is built, selects the cheaper scan of
  *    raw in-flight counts (psw_lb_select_uniform(), same choice), which
  *    also skips the per-path usable flags while @nr_failed is 0.
- *    @nr_failed changes only under m->lock, with the flags; a select that
- *    reads it just before a failure may pick the failing path, as it may
- *    when it reads that path's flag just before the failure.
  */
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -40,7 +44,8 @@ struct lb_selector {
 	struct psw_ktable t;
 	unsigned int __percpu *rotor;
 	bool uniform;		/* all paths have the same weight */
-	unsigned int nr_failed;	/* paths with usable == 0 */
+	u32 nr_failed;		/* paths with usable == 0 */
+	psw_seqlock_t state;	/* written by fail/reinstate */
 };
 
 static int lb_create(struct path_selector *ps, unsigned int argc, char **argv)
@@ -59,6 +64,7 @@ static int lb_create(struct path_selector *ps, unsigned int argc, char **argv)
 		kfree(s);
 		return -ENOMEM;
 	}
+	psw_seqlock_init(&s->state);
 	ps->context = s;
 	return 0;
 }
@@ -101,8 +107,8 @@ static struct dm_path *lb_select_path(struct path_selector *ps,
 	struct lb_selector *s = ps->context;
 	int i;
 
-	i = psw_lb_pick(s->t.paths, s->t.nr, this_cpu_inc_return(*s->rotor),
-			nr_bytes, s->uniform, !READ_ONCE(s->nr_failed));
+	i = psw_lb_choose(s->t.paths, s->t.nr, this_cpu_inc_return(*s->rotor),
+			  nr_bytes, s->uniform, &s->nr_failed, &s->state);
 	return i < 0 ? NULL : s->t.paths[i].owner;
 }
 
@@ -110,28 +116,17 @@ static struct dm_path *lb_select_path(struct path_selector *ps,
 static void lb_fail_path(struct path_selector *ps, struct dm_path *path)
 {
 	struct lb_selector *s = ps->context;
-	struct psw_path *p = psw_kpath(&s->t, path);
 
-	if (!p->usable)
-		return;
-	WRITE_ONCE(p->usable, 0);
-	WRITE_ONCE(s->nr_failed, s->nr_failed + 1);
+	psw_lb_set_usable(s->t.paths, psw_kidx(path), false, &s->nr_failed,
+			  &s->state);
 }
 
 static int lb_reinstate_path(struct path_selector *ps, struct dm_path *path)
 {
 	struct lb_selector *s = ps->context;
-	struct psw_path *p = psw_kpath(&s->t, path);
 
-	if (p->usable)
-		return 0;
-	/*
-	 * No ordering needed: with nr_failed 0 a select reads no flag, and
-	 * one that still sees the old count reads this flag old or new,
-	 * both valid choices.
-	 */
-	WRITE_ONCE(p->usable, 1);
-	WRITE_ONCE(s->nr_failed, s->nr_failed - 1);
+	psw_lb_set_usable(s->t.paths, psw_kidx(path), true, &s->nr_failed,
+			  &s->state);
 	return 0;
 }
 

@@ -15,17 +15,27 @@
  * The second name exists so that multipath.conf can select priority mode
  * with zero selector arguments, which multipathd's read-back requires.
  *
- * I/O path: one atomic64 increment (the global ticket that orders the
- * smooth sequence; per-CPU tickets would lose cross-CPU smoothness) and one
- * array load from an RCU-published schedule; start_io/end_io touch only the
- * chosen path's own atomics.  No lock.
- *
- * fail_path/reinstate_path run under dm-mpath's m->lock with interrupts
- * off: they only recompute the active flags (O(n)) and queue a rebuild of
- * the schedule, O(W log n), which runs in a work item and is published with
- * RCU.  Until it is published psw_wp_pick() skips entries that are no
- * longer active, so a failed path gets no new I/O and a standby path none
- * once a weighted path is back.
+ * Concurrency: no lock in the I/O path.
+ *  - select_path: one atomic64 increment (the global ticket that orders
+ *    the smooth sequence; per-CPU tickets would lose cross-CPU smoothness)
+ *    and one array load from an RCU-published schedule, then one read of
+ *    the chosen path's active flag; start_io/end_io touch only the chosen
+ *    path's own atomics (IRQ-safe; in-flight stops at 0, psw_path.h).
+ *  - fail_path/reinstate_path run under dm-mpath's m->lock with interrupts
+ *    off: inside the write side of @state, a seqlock, they set the path's
+ *    usable flag and recompute every active flag (O(n)); then they queue a
+ *    rebuild of the schedule, O(W log n), which runs in a work item and is
+ *    published with RCU (the old one freed after a grace period).
+ *  - Until it is published, psw_wp_pick() skips entries that are no longer
+ *    active and scans for an active path, so a failed path gets no new
+ *    I/O and a standby path none once a weighted path is back.  That scan
+ *    can straddle the flag rewrite of a fail or reinstate and find no
+ *    active flag set although a path was active all along (priority mode
+ *    switching tiers, a standby tier taking over); only then does select
+ *    read @state and scan again until it has seen a state no writer changed
+ *    (psw_wp_rescan()), so it returns NULL only when, at one instant, no
+ *    path was usable.  On PREEMPT_RT that reader waits on the writer's
+ *    lock instead of spinning.
  */
 #include <linux/module.h>
 #include <linux/rcupdate.h>
@@ -50,6 +60,7 @@ struct wp_selector {
 	atomic64_t ticket;
 	atomic_t gen;			/* bumped on every state change */
 	atomic_t build_queued;		/* first build requested */
+	psw_seqlock_t state;		/* written by fail/reinstate */
 	struct wp_schedule __rcu *sched;
 	struct work_struct rebuild;
 };
@@ -106,6 +117,7 @@ static int wp_create_mode(struct path_selector *ps, unsigned int argc,
 		return -ENOMEM;
 	s->mode = mode;
 	s->mode_given = argc == 1;
+	psw_seqlock_init(&s->state);
 	INIT_WORK(&s->rebuild, wp_rebuild);
 	ps->context = s;
 	return 0;
@@ -167,13 +179,19 @@ static struct dm_path *wp_select_path(struct path_selector *ps,
 	i = psw_wp_pick(s->t.paths, s->t.nr, sched ? sched->idx : NULL,
 			sched ? sched->len : 0, ticket);
 	rcu_read_unlock();
+	if (unlikely(i < 0))
+		i = psw_wp_rescan(s->t.paths, s->t.nr, ticket, &s->state);
 	return i < 0 ? NULL : s->t.paths[i].owner;
 }
 
-/* Called under m->lock with interrupts off: no sleeping, O(n). */
-static void wp_state_changed(struct wp_selector *s)
+/* Under m->lock with interrupts off: no sleeping, O(n). */
+static void wp_set_usable(struct path_selector *ps, struct dm_path *path,
+			  bool usable)
 {
-	psw_wp_update_active(s->t.paths, s->t.nr, s->mode);
+	struct wp_selector *s = ps->context;
+
+	psw_wp_set_usable(s->t.paths, s->t.nr, psw_kidx(path), usable, s->mode,
+			  &s->state);
 	atomic_inc_return_release(&s->gen);
 	atomic_set(&s->build_queued, 1);
 	schedule_work(&s->rebuild);
@@ -181,18 +199,12 @@ static void wp_state_changed(struct wp_selector *s)
 
 static void wp_fail_path(struct path_selector *ps, struct dm_path *path)
 {
-	struct wp_selector *s = ps->context;
-
-	WRITE_ONCE(psw_kpath(&s->t, path)->usable, 0);
-	wp_state_changed(s);
+	wp_set_usable(ps, path, false);
 }
 
 static int wp_reinstate_path(struct path_selector *ps, struct dm_path *path)
 {
-	struct wp_selector *s = ps->context;
-
-	WRITE_ONCE(psw_kpath(&s->t, path)->usable, 1);
-	wp_state_changed(s);
+	wp_set_usable(ps, path, true);
 	return 0;
 }
 

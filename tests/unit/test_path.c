@@ -98,6 +98,33 @@ static void test_path_64bit(void **state)
 	free(p);
 }
 
+/*
+ * dm-mpath's bio mode ends a bio that failed, was queued and then killed
+ * by fail_if_no_path through end_io a second time (issue 14, defect 2):
+ * the count must stop at 0, not wrap to 2^64 - 4096 and starve the path.
+ * Fails with a plain subtraction in psw_path_end().
+ */
+static void test_path_unmatched_end(void **state)
+{
+	struct psw_path *p = unit_paths(1, NULL);
+
+	(void)state;
+	psw_path_start(p, 4096);
+	psw_path_end(p, 4096);
+	psw_path_end(p, 4096);			/* the second end_io */
+	assert_true(psw_a64_read(&p->inflight) == 0);
+
+	/* with other I/O in flight: low for a while, never below 0 */
+	psw_path_start(p, 8192);
+	psw_path_end(p, 4096);			/* a stale end_io */
+	assert_true(psw_a64_read(&p->inflight) == 4096);
+	psw_path_end(p, 8192);			/* the real completion */
+	assert_true(psw_a64_read(&p->inflight) == 0);
+	psw_path_start(p, 512);
+	assert_true(psw_a64_read(&p->inflight) == 512);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -105,6 +132,7 @@ int main(void)
 		cmocka_unit_test(test_path_counters),
 		cmocka_unit_test(test_path_balanced_random),
 		cmocka_unit_test(test_path_64bit),
+		cmocka_unit_test(test_path_unmatched_end),
 	};
 
 	return cmocka_run_group_tests_name("psw_path", tests, NULL, NULL);

@@ -217,6 +217,21 @@ struct ab_dm_target {
 	char *params;
 };
 
+/* the steps of a reload, replaceable by tests (ab_dm_set_ops) */
+struct ab_dm_state {
+	bool exists, suspended, live_table, inactive_table;
+};
+
+struct ab_dm_ops {
+	int (*load)(const char *name, const char *table);	/* RELOAD: 0 ok */
+	int (*resume)(const char *name);			/* RESUME noflush+nolockfs */
+	int (*clear)(const char *name);				/* CLEAR inactive table */
+	int (*info)(const char *name, struct ab_dm_state *st);
+	int (*table)(const char *name, char **out);		/* live table, malloc'd */
+};
+
+const struct ab_dm_ops *ab_dm_set_ops(const struct ab_dm_ops *ops);
+int ab_dm_reload(const char *name, const char *table);
 int ab_dm_available(void);
 int ab_dm_exists(const char *name, char *uuid, size_t ulen);
 int ab_dm_load(const char *name, const char *uuid, const char *table, bool reload);

@@ -111,6 +111,141 @@ static void discover(const char *fixture, const char *config, struct ab_config *
 	ab_classify(cfg, inv);
 }
 
+/* ---------- dm reload: a fake device-mapper (ab_dm_set_ops) ---------- */
+
+/* One map as the kernel keeps it: live table, inactive slot, suspended. */
+static struct fake_dm {
+	char live[256], inactive[256];
+	bool suspended;
+	int resume_fail;	/* fail this many resumes */
+	bool swap_fail;		/* a failed resume = failed table swap (map left suspended) */
+	bool load_fail;
+	int resumes, loads, clears;
+} fdm;
+
+static int fake_load(const char *name, const char *table)
+{
+	(void)name;
+	fdm.loads++;
+	if (fdm.load_fail)
+		return -1;
+	snprintf(fdm.inactive, sizeof(fdm.inactive), "%s", table);
+	return 0;
+}
+
+static int fake_resume(const char *name)
+{
+	(void)name;
+	fdm.resumes++;
+	if (fdm.resume_fail > 0) {
+		fdm.resume_fail--;
+		if (fdm.swap_fail && fdm.inactive[0]) {
+			/* dm-ioctl do_resume: suspended, dm_swap_table failed, new table dropped */
+			fdm.suspended = true;
+			fdm.inactive[0] = '\0';
+		}
+		return -1;
+	}
+	if (fdm.inactive[0]) {
+		snprintf(fdm.live, sizeof(fdm.live), "%s", fdm.inactive);
+		fdm.inactive[0] = '\0';
+	}
+	fdm.suspended = false;
+	return 0;
+}
+
+static int fake_clear(const char *name)
+{
+	(void)name;
+	fdm.clears++;
+	fdm.inactive[0] = '\0';
+	return 0;
+}
+
+static int fake_info(const char *name, struct ab_dm_state *st)
+{
+	(void)name;
+	st->exists = true;
+	st->suspended = fdm.suspended;
+	st->live_table = fdm.live[0] != '\0';
+	st->inactive_table = fdm.inactive[0] != '\0';
+	return 0;
+}
+
+static int fake_table(const char *name, char **out)
+{
+	(void)name;
+	*out = strdup(fdm.live);
+	return *out ? 0 : -1;
+}
+
+static const struct ab_dm_ops fake_ops = {
+	.load = fake_load, .resume = fake_resume, .clear = fake_clear,
+	.info = fake_info, .table = fake_table,
+};
+
+static void fdm_reset(void)
+{
+	memset(&fdm, 0, sizeof(fdm));
+	snprintf(fdm.live, sizeof(fdm.live), "0 8 multipath OLD");
+}
+
+/* Issue 16 found 2: a failed resume left the map SUSPENDED. */
+static void test_dm_reload_recovery(void **state)
+{
+	const struct ab_dm_ops *prev = ab_dm_set_ops(&fake_ops);
+
+	(void)state;
+	/* normal reload: new table live, resumed */
+	fdm_reset();
+	assert_int_equal(ab_dm_reload("m", "0 8 multipath NEW"), 0);
+	assert_string_equal(fdm.live, "0 8 multipath NEW");
+	assert_false(fdm.suspended);
+
+	/* the swap fails once: resume again -> old table, live */
+	fdm_reset();
+	fdm.resume_fail = 1;
+	fdm.swap_fail = true;
+	assert_int_equal(ab_dm_reload("m", "0 8 multipath NEW"), AB_UNAVAIL);
+	assert_false(fdm.suspended);
+	assert_string_equal(fdm.live, "0 8 multipath OLD");
+	assert_int_equal(fdm.resumes, 2);
+
+	/* the second resume fails too: load the old table again and resume */
+	fdm_reset();
+	fdm.resume_fail = 2;
+	fdm.swap_fail = true;
+	assert_int_equal(ab_dm_reload("m", "0 8 multipath NEW"), AB_UNAVAIL);
+	assert_false(fdm.suspended);
+	assert_string_equal(fdm.live, "0 8 multipath OLD");
+	assert_string_equal(fdm.inactive, "");
+	assert_int_equal(fdm.loads, 2);
+
+	/* the suspend fails (map still live, new table inactive): drop it */
+	fdm_reset();
+	fdm.resume_fail = 1;
+	fdm.swap_fail = false;
+	assert_int_equal(ab_dm_reload("m", "0 8 multipath NEW"), AB_UNAVAIL);
+	assert_false(fdm.suspended);
+	assert_string_equal(fdm.live, "0 8 multipath OLD");
+	assert_string_equal(fdm.inactive, "");
+
+	/* nothing resumes: an error (the caller names 'dmsetup resume') */
+	fdm_reset();
+	fdm.resume_fail = 99;
+	fdm.swap_fail = true;
+	assert_int_equal(ab_dm_reload("m", "0 8 multipath NEW"), AB_UNAVAIL);
+	assert_int_equal(fdm.resumes, 3);
+
+	/* the load fails: old table stays, nothing left inactive */
+	fdm_reset();
+	fdm.load_fail = true;
+	assert_int_equal(ab_dm_reload("m", "0 8 multipath NEW"), AB_UNAVAIL);
+	assert_string_equal(fdm.live, "0 8 multipath OLD");
+	assert_int_equal(fdm.resumes, 0);
+	ab_dm_set_ops(prev);
+}
+
 /* ---------- wwid ---------- */
 
 static void test_wwid_normalise(void **state)
@@ -775,6 +910,7 @@ int main(void)
 		cmocka_unit_test(test_status_bad),
 		cmocka_unit_test(test_reinstate),
 		cmocka_unit_test(test_devname_order),
+		cmocka_unit_test(test_dm_reload_recovery),
 	};
 	size_t nu = sizeof(unit) / sizeof(unit[0]);
 	struct gcase *cases = NULL;

@@ -19,6 +19,7 @@ base_pkgs=(
 	xz-utils valgrind gnuplot-nox python3 dkms
 	clang libclang-rt-14-dev cppcheck clang-tidy
 	linux-headers-rt-amd64 linux-image-rt-amd64
+	flex bison bc libelf-dev libssl-dev	# the debug kernel (scripts/debug-kernel.sh)
 )
 
 missing() {

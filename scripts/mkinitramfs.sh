@@ -1,6 +1,8 @@
 #!/bin/bash
 # Build the tiny initramfs of the QEMU test harness.
-#   scripts/mkinitramfs.sh KVER OUT.cpio
+#   scripts/mkinitramfs.sh KVER OUT.cpio [MODROOT]
+# MODROOT: a directory holding lib/modules/KVER (the debug kernel's cache,
+# scripts/debug-kernel.sh) instead of the host's /lib/modules/KVER.
 # Contents: static busybox, the modules needed to mount the host root over 9p
 # (+ overlay, configfs) from /lib/modules/KVER in dependency order, and /init
 # (stage 1): 9p root, tmpfs /run /tmp /root, overlays on /etc /var, the job
@@ -11,6 +13,7 @@ set -euo pipefail
 
 kver=${1:?usage: mkinitramfs.sh KVER OUT.cpio}
 out=${2:?usage: mkinitramfs.sh KVER OUT.cpio}
+modroot=${3:-/}
 mods=(virtio_pci 9pnet_virtio 9p overlay configfs)
 
 die() { echo "mkinitramfs: error: $*" >&2; exit 1; }
@@ -18,7 +21,7 @@ die() { echo "mkinitramfs: error: $*" >&2; exit 1; }
 bb=/bin/busybox
 [ -x "$bb" ] || die "no $bb (install busybox-static)"
 case $(ldd "$bb" 2>&1 || true) in *"not a dynamic"*) ;; *) die "$bb is not static (install busybox-static)" ;; esac
-[ -d "/lib/modules/$kver" ] || die "no /lib/modules/$kver"
+[ -d "${modroot%/}/lib/modules/$kver" ] || die "no ${modroot%/}/lib/modules/$kver"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mkinitramfs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -33,7 +36,7 @@ done
 declare -A seen=()
 order=()
 for m in "${mods[@]}"; do
-	deps=$(modprobe -S "$kver" --show-depends "$m" 2>&1) || die "modprobe --show-depends $m: $deps"
+	deps=$(modprobe -d "$modroot" -S "$kver" --show-depends "$m" 2>&1) || die "modprobe --show-depends $m: $deps"
 	while read -r verb path _; do
 		[ "$verb" = insmod ] || continue
 		[ -n "${seen[$path]:-}" ] && continue
@@ -88,6 +91,17 @@ mount -t 9p -o trans=virtio,version=9p2000.L,cache=none,msize=262144 vmjob /newr
 read -r outpath </newroot/run/vm/.vm/outpath
 # The out dir also appears at its host path (if that path is visible).
 [ -d "/newroot$outpath" ] && mount -o bind /newroot/run/vm "/newroot$outpath"
+# A kernel whose modules are not in the host's /lib/modules (the debug
+# kernel, scripts/debug-kernel.sh): .vm/modroot names a host dir holding
+# lib/modules/KVER; an overlay puts it over /lib/modules (tmpfs upper, so
+# the guest can also write there, as on the other kernels' overlays).
+if [ -r /newroot/run/vm/.vm/modroot ]; then
+	read -r modroot </newroot/run/vm/.vm/modroot
+	[ -d "/newroot$modroot/lib/modules" ] || fail "no $modroot/lib/modules (the kernel's module dir) visible in the guest"
+	mkdir -p /ovl/mod/upper /ovl/mod/work
+	mount -t overlay -o "lowerdir=/newroot$modroot/lib/modules:/newroot/lib/modules,upperdir=/ovl/mod/upper,workdir=/ovl/mod/work" overlay /newroot/lib/modules ||
+		fail "overlay of $modroot/lib/modules on /lib/modules"
+fi
 read -r t _ </proc/uptime
 echo "vm-init: mounts done at ${t}s" >/dev/kmsg
 mount --move /dev /newroot/dev

@@ -3,11 +3,16 @@
 # scripts/vm-selftest).  No side effects on source.
 #
 #   vm_resolve_kver [SPEC]   SPEC = "" (newest 6.1) | "6.1" | "6.12" | full KVER
+#                            | "debug" (the debug kernel, scripts/debug-kernel.sh;
+#                            also by its release, 6.12.N-pswdebug)
 #   vm_prepare KVER          fill the cache build/vm/KVER/{vmlinux,initramfs.cpio}
-#                            and set VM_VMLINUX, VM_INITRAMFS
+#                            and set VM_VMLINUX, VM_INITRAMFS, VM_MODROOT (the
+#                            dir holding lib/modules/KVER when not the host's /;
+#                            empty for the Debian kernels)
 
 VM_REPO=${VM_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 VM_BUILD=${VM_BUILD:-$VM_REPO/build/vm}
+VM_DEBUG_DIR=${VM_DEBUG_DIR:-$VM_REPO/build/debug-kernel/out}
 
 vm_die() {
 	echo "vm: error: $*" >&2
@@ -22,6 +27,16 @@ vm_log() {
 vm_resolve_kver() {
 	local spec=${1:-6.1} f k best=""
 	local -a all=()
+	case $spec in
+	debug | *-pswdebug)
+		[ -s "$VM_DEBUG_DIR/kernel.release" ] && [ -s "$VM_DEBUG_DIR/vmlinux" ] ||
+			vm_die "the debug kernel is not built (scripts/debug-kernel.sh builds it into $VM_DEBUG_DIR)"
+		k=$(cat "$VM_DEBUG_DIR/kernel.release")
+		[ "$spec" = debug ] || [ "$spec" = "$k" ] ||
+			vm_die "debug kernel $spec asked for, $VM_DEBUG_DIR has $k"
+		echo "$k"
+		return ;;
+	esac
 	if [ -e "/boot/vmlinuz-$spec" ]; then
 		[ -d "/lib/modules/$spec" ] || vm_die "kernel $spec has no /lib/modules/$spec"
 		echo "$spec"
@@ -39,6 +54,14 @@ vm_resolve_kver() {
 	[ ${#all[@]} -gt 0 ] && best=$(printf '%s\n' "${all[@]}" | sort -V | tail -n 1)
 	[ -n "$best" ] || vm_die "no installed kernel matches '$spec' (have: $(cd /boot && ls vmlinuz-* 2>/dev/null | sed 's/^vmlinuz-//' | tr '\n' ' '))"
 	echo "$best"
+}
+
+# The kernel build dir (for out-of-tree modules) of KVER.
+vm_kdir() {
+	case $1 in
+	*-pswdebug) echo "$VM_DEBUG_DIR/lib/modules/$1/build" ;;
+	*) echo "/lib/modules/$1/build" ;;
+	esac
 }
 
 # Extract the ELF vmlinux from a bzImage: find a compressed-stream magic and
@@ -75,6 +98,8 @@ vm_extract_vmlinux() {
 vm_prepare() {
 	local kver=$1 dir img lockfd
 	dir=$VM_BUILD/$kver
+	case $kver in *-pswdebug) vm_prepare_debug "$kver"; return ;; esac
+	VM_MODROOT=
 	img=/boot/vmlinuz-$kver
 	[ -r "$img" ] || vm_die "no $img"
 	mkdir -p "$dir"
@@ -94,4 +119,31 @@ vm_prepare() {
 	exec {lockfd}>&-
 	VM_VMLINUX=$dir/vmlinux
 	VM_INITRAMFS=$dir/initramfs.cpio
+}
+
+# The debug kernel: vmlinux and modules from the debug-kernel cache (an ELF
+# vmlinux with a PVH note already); the guest overlays
+# $VM_DEBUG_DIR/lib/modules on /lib/modules (.vm/modroot, see mkinitramfs.sh).
+vm_prepare_debug() {
+	local kver=$1 dir lockfd md
+	dir=$VM_BUILD/$kver
+	md=$VM_DEBUG_DIR/lib/modules/$kver
+	[ -s "$VM_DEBUG_DIR/vmlinux" ] && [ -s "$md/modules.dep" ] ||
+		vm_die "debug kernel $kver incomplete in $VM_DEBUG_DIR (scripts/debug-kernel.sh)"
+	case $VM_DEBUG_DIR/ in
+	/tmp/* | /run/* | /root/*) vm_die "$VM_DEBUG_DIR is not visible in the guest (under /tmp /run /root)" ;;
+	esac
+	mkdir -p "$dir"
+	exec {lockfd}>"$dir/.lock"
+	flock "$lockfd"
+	if [ ! -s "$dir/initramfs.cpio" ] || [ "$VM_REPO/scripts/mkinitramfs.sh" -nt "$dir/initramfs.cpio" ] ||
+		[ "$md/modules.dep" -nt "$dir/initramfs.cpio" ]; then
+		vm_log "building initramfs for $kver"
+		"$VM_REPO/scripts/mkinitramfs.sh" "$kver" "$dir/initramfs.cpio" "$VM_DEBUG_DIR" ||
+			vm_die "mkinitramfs.sh failed for $kver"
+	fi
+	exec {lockfd}>&-
+	VM_VMLINUX=$VM_DEBUG_DIR/vmlinux
+	VM_INITRAMFS=$dir/initramfs.cpio
+	VM_MODROOT=$(cd "$VM_DEBUG_DIR" && pwd -P)
 }

@@ -1,0 +1,181 @@
+#!/bin/bash
+# The debug-kernel lane's guest kernel: Debian's linux-source-6.12 built with
+# lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS, KASAN, KFENCE,
+# DEBUG_LIST (tests/vm/debug-kernel/debug.config), from the committed
+# config tests/vm/debug-kernel/config.
+#
+#   scripts/debug-kernel.sh              build if missing or stale; print the release
+#   scripts/debug-kernel.sh --status     exit 0 if the cache is current (no build)
+#   scripts/debug-kernel.sh --release    print the cached kernel.release (exit 1 if none)
+#   scripts/debug-kernel.sh --dir        print the cache dir (vmlinux, kernel.release,
+#                                        lib/modules/RELEASE/, tree -> the build tree)
+#   scripts/debug-kernel.sh --regen-config
+#       rewrite tests/vm/debug-kernel/config: Debian's /boot/config-6.12.*-amd64,
+#       `make localmodconfig` with tests/vm/debug-kernel/modules, then
+#       debug.config merged in, olddefconfig.  Review the diff and commit it.
+#
+# Cache: build/debug-kernel/out/ holds vmlinux, kernel.release, the modules
+# (modules_install INSTALL_MOD_PATH, depmod) and "key" = linux-source-6.12
+# package version + sha256 of config + sha256 of this script.  A matching
+# key means no build.  The tree (build/debug-kernel/linux-source-6.12/) is
+# built in place, so a changed key rebuilds only what make finds changed.
+# make runs under nice -n 10 with -j$(nproc) (env DEBUG_KERNEL_JOBS).
+set -euo pipefail
+top=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+base=$top/build/debug-kernel
+cfgdir=$top/tests/vm/debug-kernel
+tarball=/usr/src/linux-source-6.12.tar.xz
+tree=$base/linux-source-6.12
+out=$base/out
+jobs=${DEBUG_KERNEL_JOBS:-$(nproc)}
+
+die() { echo "debug-kernel: error: $*" >&2; exit 1; }
+log() { echo "debug-kernel: $*" >&2; }
+
+mode=build
+case ${1:-} in
+"") ;;
+--status | --release | --dir | --regen-config) mode=${1#--} ;;
+-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+*) die "unknown argument $1 (--help)" ;;
+esac
+
+case $mode in
+dir) echo "$out"; exit 0 ;;
+release)
+	[ -s "$out/kernel.release" ] || exit 1
+	cat "$out/kernel.release"
+	exit 0 ;;
+esac
+
+pkgver() { dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null; }
+want_key() {
+	local v
+	v=$(pkgver) || die "linux-source-6.12 is not installed (scripts/deps.sh)"
+	printf 'linux-source-6.12=%s config=%s script=%s\n' "$v" \
+		"$(sha256sum <"$cfgdir/config" | cut -c1-16)" \
+		"$(sha256sum <"$top/scripts/debug-kernel.sh" | cut -c1-16)"
+}
+current() {
+	[ -s "$out/key" ] && [ -s "$out/vmlinux" ] && [ -s "$out/kernel.release" ] &&
+		[ -d "$out/lib/modules/$(cat "$out/kernel.release")" ] &&
+		[ "$(cat "$out/key")" = "$(want_key)" ]
+}
+
+if [ "$mode" = status ]; then
+	current
+	exit
+fi
+
+mkdir -p "$base"
+exec 9>"$base/.lock"
+flock 9
+
+# Source tree of the installed package version (re-extracted when it changes).
+extract() {
+	local v
+	v=$(pkgver) || die "linux-source-6.12 is not installed (scripts/deps.sh)"
+	[ -r "$tarball" ] || die "no $tarball (scripts/deps.sh installs linux-source-6.12)"
+	if [ "$(cat "$tree/.pswdebug-pkgver" 2>/dev/null)" != "$v" ]; then
+		log "extracting $tarball ($v)"
+		rm -rf "$tree" "$tree.tmp"
+		mkdir -p "$tree.tmp"
+		nice tar -xf "$tarball" -C "$tree.tmp"
+		mv "$tree.tmp/linux-source-6.12" "$tree"
+		rmdir "$tree.tmp"
+		echo "$v" >"$tree/.pswdebug-pkgver"
+	fi
+	local t
+	for t in flex bison bc; do
+		command -v $t >/dev/null || die "$t missing (scripts/deps.sh)"
+	done
+	[ -e /usr/include/gelf.h ] || die "libelf-dev missing (scripts/deps.sh)"
+	[ -e /usr/include/openssl/opensslv.h ] || die "libssl-dev missing (scripts/deps.sh)"
+}
+
+# Every line of debug.config must hold in .config: "CONFIG_X=v" literally,
+# "# CONFIG_X is not set" as X absent or not set.
+check_fragment() {
+	local cfg=$1 l sym bad=0
+	while IFS= read -r l; do
+		case $l in
+		'# CONFIG_'*' is not set')
+			sym=${l#'# '}
+			sym=${sym%' is not set'}
+			if grep -q "^$sym=" "$cfg"; then
+				echo "debug-kernel: $cfg has $(grep "^$sym=" "$cfg"), debug.config wants it unset" >&2
+				bad=1
+			fi ;;
+		CONFIG_*)
+			grep -qxF "$l" "$cfg" || {
+				echo "debug-kernel: $cfg lacks '$l' (has: $(grep "^${l%%=*}=" "$cfg" || echo unset))" >&2
+				bad=1
+			} ;;
+		esac
+	done <"$cfgdir/debug.config"
+	return $bad
+}
+
+if [ "$mode" = regen-config ]; then
+	extract
+	deb=$(ls /boot/config-6.12.*-amd64 2>/dev/null | grep -v -- -rt- | sort -V | tail -n 1)
+	[ -n "$deb" ] || die "no /boot/config-6.12.*-amd64 (scripts/deps.sh installs the 6.12 image)"
+	log "regenerating $cfgdir/config from $deb"
+	cp "$deb" "$tree/.config"
+	# localmodconfig reads an lsmod listing; give it the committed list.
+	{
+		echo "Module                  Size  Used by"
+		grep -v '^#' "$cfgdir/modules" | sed '/^$/d; s/$/ 16384 0/'
+	} >"$base/lsmod.txt"
+	(cd "$tree" && set +o pipefail && yes '' | make -s LSMOD="$base/lsmod.txt" localmodconfig >"$base/localmodconfig.log" 2>&1) ||
+		{ tail -n 30 "$base/localmodconfig.log" >&2; die "localmodconfig failed"; }
+	(cd "$tree" && scripts/kconfig/merge_config.sh -m .config "$cfgdir/debug.config" >"$base/merge.log" 2>&1) ||
+		{ tail -n 30 "$base/merge.log" >&2; die "merge_config.sh failed"; }
+	(cd "$tree" && make -s olddefconfig >>"$base/merge.log" 2>&1) || die "olddefconfig failed"
+	check_fragment "$tree/.config" || die "debug.config does not hold after olddefconfig (see above)"
+	{
+		echo "# tests/vm/debug-kernel/config: generated by scripts/debug-kernel.sh --regen-config"
+		echo "# from $(basename "$deb") + localmodconfig (modules) + debug.config; do not edit by hand"
+		grep -v '^# Automatically generated file; DO NOT EDIT.$' "$tree/.config"
+	} >"$cfgdir/config"
+	log "wrote $cfgdir/config ($(grep -c '=[ym]$' "$cfgdir/config") options =y/=m; $(grep -c '=m$' "$cfgdir/config") modules)"
+	exit 0
+fi
+
+# build
+if current; then
+	cat "$out/kernel.release"
+	exit 0
+fi
+[ -s "$cfgdir/config" ] || die "no $cfgdir/config (scripts/debug-kernel.sh --regen-config)"
+extract
+t0=$(date +%s)
+if ! cmp -s "$cfgdir/config" "$tree/.pswdebug-config"; then
+	cp "$cfgdir/config" "$tree/.config"
+	(cd "$tree" && make -s olddefconfig) || die "olddefconfig failed"
+	check_fragment "$tree/.config" || die "the committed config does not hold debug.config (--regen-config)"
+	cp "$cfgdir/config" "$tree/.pswdebug-config"
+fi
+log "building the debug kernel in $tree (make -j$jobs, nice; log $base/build.log)"
+if ! (cd "$tree" && nice -n 10 make -j"$jobs" vmlinux modules) >"$base/build.log" 2>&1; then
+	grep -E -B2 -A8 'error:|Error [0-9]' "$base/build.log" | tail -n 60 >&2
+	die "kernel build failed (full log $base/build.log)"
+fi
+t1=$(date +%s)
+# (kernel.release is written by the build: before it, setlocalversion has no
+# auto.conf and leaves out CONFIG_LOCALVERSION)
+rel=$(cat "$tree/include/config/kernel.release")
+case $rel in *-pswdebug) ;; *) die "kernel.release '$rel' lacks -pswdebug" ;; esac
+rm -rf "$out.new"
+mkdir -p "$out.new"
+(cd "$tree" && make -s INSTALL_MOD_PATH="$out.new" modules_install) >>"$base/build.log" 2>&1 ||
+	die "modules_install failed (log $base/build.log)"
+depmod -b "$out.new" "$rel" || die "depmod failed"
+cp "$tree/vmlinux" "$out.new/vmlinux"
+echo "$rel" >"$out.new/kernel.release"
+ln -sfn "$tree" "$out.new/tree"
+want_key >"$out.new/key"
+rm -rf "$out"
+mv "$out.new" "$out"
+log "built $rel in $(((t1 - t0) / 60))m$(((t1 - t0) % 60))s (load $(cut -d' ' -f1-3 /proc/loadavg)); cache $out"
+echo "$rel"

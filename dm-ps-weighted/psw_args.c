@@ -42,8 +42,8 @@ int psw_parse_weight_args(int argc, char **argv, u32 min, u32 dflt,
 	}
 	r = psw_parse_u32(argv[0], min, PSW_MAX_WEIGHT, &w);
 	if (r == -ERANGE) {
-		*err = min ? "path weight out of range (1..1000)" :
-			     "path weight out of range (0..1000)";
+		*err = min ? "path weight out of range (1..4294967295)" :
+			     "path weight out of range (0..4294967295)";
 		return -EINVAL;
 	}
 	if (r) {

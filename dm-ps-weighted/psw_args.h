@@ -14,7 +14,12 @@
 
 /* Hard limits shared by both selectors (documented in the README). */
 #define PSW_MAX_PATHS		1024U
-#define PSW_MAX_WEIGHT		1000U
+/*
+ * Any 32-bit weight: multipathd writes rr_min_io_rq x priority as the
+ * per-path argument when rr_weight is "priorities" (100 x 50 = 5000 for
+ * an ALUA-optimised path with rr_min_io_rq 100).
+ */
+#define PSW_MAX_WEIGHT		4294967295U
 
 /*
  * Parse @s as a canonical decimal in [@min, @max].

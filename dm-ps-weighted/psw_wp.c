@@ -75,8 +75,8 @@ u32 psw_wp_sched_cap(const struct psw_path *paths, u32 n)
 		sum += paths[i].weight;
 	if (sum < n)
 		sum = n;
-	/* n <= PSW_MAX_PATHS and weight <= PSW_MAX_WEIGHT: fits in u32 */
-	return (u32)sum;
+	/* n <= PSW_MAX_PATHS < PSW_WP_SCHED_MAX */
+	return sum < PSW_WP_SCHED_MAX ? (u32)sum : PSW_WP_SCHED_MAX;
 }
 
 static u32 gcd_u32(u32 a, u32 b)
@@ -91,8 +91,35 @@ static u32 gcd_u32(u32 a, u32 b)
 }
 
 /*
+ * Scale the @m reduced weights (sum @total > PSW_WP_SCHED_MAX) to the sum
+ * S = PSW_WP_SCHED_MAX - m by rounding the running sum: path i gets
+ * round(S * P_i / total) - round(S * P_(i-1) / total), P_i the sum of the
+ * weights up to i, so each differs from its exact share of S by less
+ * than 1 and they add up to S.  A path whose share rounds to 0 gets 1
+ * (never dropped).  S * P_i < 2^16 * 2^42: no overflow.  Returns the new
+ * sum, at most PSW_WP_SCHED_MAX.
+ */
+static u64 scale_weights(struct psw_wp_slot *slot, u32 m, u64 total)
+{
+	u64 s = PSW_WP_SCHED_MAX - m, prefix = 0, prev = 0, sum = 0;
+	u32 i;
+
+	for (i = 0; i < m; i++) {
+		u64 cur;
+
+		prefix += slot[i].w;
+		cur = (prefix * s + total / 2) / total;
+		slot[i].w = cur > prev ? (u32)(cur - prev) : 1;
+		prev = cur;
+		sum += slot[i].w;
+	}
+	return sum;
+}
+
+/*
  * Heap order: slot x's next point is at (2 k_x + 1) / (2 w_x); earlier
- * first, ties by path index.  The products stay below 2^32 * 2^10.
+ * first, ties by path index.  Weights are at most PSW_WP_SCHED_MAX here:
+ * the products stay below 2^34.
  */
 static bool slot_before(const struct psw_wp_slot *x, const struct psw_wp_slot *y)
 {
@@ -150,6 +177,8 @@ s64 psw_wp_build(const struct psw_path *paths, u32 n, enum psw_wp_mode mode,
 		scratch[i].w /= g;
 		total += scratch[i].w;
 	}
+	if (total > PSW_WP_SCHED_MAX)
+		total = scale_weights(scratch, m, total);
 	if (total > cap)
 		return -ENOSPC;
 

@@ -18,6 +18,12 @@
  * path index).  Any half-open interval of length 1 holds exactly w_i points
  * of path i, so ANY W consecutive entries of the cyclic schedule hold every
  * path exactly w_i times: the share is exact over every window of W I/Os.
+ * Weights whose reduced sum exceeds PSW_WP_SCHED_MAX are first scaled to
+ * the sum S = PSW_WP_SCHED_MAX - n by rounding their running sum: the
+ * schedule stays bounded whatever the weights, and each path's count
+ * differs from its exact share of S by less than one entry (a share of
+ * less than half an entry is raised to one), i.e. its share of the I/O by
+ * less than 0.002 points (tests/unit/test_wp.c measures it).
  * Shorter windows can drift from the exact share by a little more than
  * one I/O (1.25 seen with three paths), and with many light paths whose
  * points coincide those can follow each other; tests/unit/test_wp.c and
@@ -33,6 +39,9 @@ enum psw_wp_mode {
 	PSW_WP_PROPORTIONAL = 0,
 	PSW_WP_PRIORITY = 1,
 };
+
+/* The longest schedule: 128 KiB of u16 path indexes. */
+#define PSW_WP_SCHED_MAX	65536U
 
 /* Scratch space for psw_wp_build(): one entry per path. */
 struct psw_wp_slot {
@@ -56,7 +65,7 @@ u32 psw_wp_update_active(struct psw_path *paths, u32 n, enum psw_wp_mode mode);
 
 /*
  * The largest schedule any state of these paths can need:
- * max(sum of weights, n).
+ * max(sum of weights, n), at most PSW_WP_SCHED_MAX.
  */
 u32 psw_wp_sched_cap(const struct psw_path *paths, u32 n);
 

@@ -4,7 +4,7 @@
  * usable path with the fewest bytes in flight, scaled by an optional
  * per-path weight (the Windows MSDSM "Least Blocks" policy).
  *
- * Table:  least-blocks 0 <#paths> <0|1> <dev> [<weight 1..1000>] ...
+ * Table:  least-blocks 0 <#paths> <0|1> <dev> [<weight 1..4294967295>] ...
  *
  * Concurrency: no lock in the I/O path.
  *  - select_path scans the path array (stable after construction, see

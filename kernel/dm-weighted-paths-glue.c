@@ -5,7 +5,7 @@
  *
  * Tables:
  *   weighted-paths          <0|1 proportional|1 priority> <#paths> <0|1>
- *                           <dev> [<weight 0..1000>] ...
+ *                           <dev> [<weight 0..4294967295>] ...
  *   weighted-paths-priority the same, priority mode by default
  *
  * proportional: I/O in proportion to the weights, smoothly interleaved.

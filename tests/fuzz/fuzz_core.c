@@ -247,7 +247,8 @@ static void op_sched(const uint8_t *d, size_t n_in)
 		if (off + 2 <= n_in)
 			memcpy(&v, d + off, 2);
 		off += 2;
-		psw_path_init(&p[i], (v & 0x3ff) % (PSW_MAX_WEIGHT + 1), NULL);
+		/* 0..1023: sums stay below PSW_WP_SCHED_MAX (test_wp.c covers scaling) */
+		psw_path_init(&p[i], v & 0x3ff, NULL);
 		if (n > 64)
 			p[i].weight %= 8;
 		p[i].usable = !(v & 0x8000);

@@ -122,6 +122,10 @@ static void test_weight_args_accepted(void **state)
 	static const struct { const char *s; u32 min, want; } ok[] = {
 		{ "1", 1, 1 }, { "1000", 1, 1000 }, { "0", 0, 0 },
 		{ "1000", 0, 1000 }, { "42", 0, 42 },
+		/* what multipathd writes: rr_min_io_rq x ALUA priority */
+		{ "1001", 1, 1001 }, { "5000", 1, 5000 }, { "50000", 0, 50000 },
+		{ "2147483647", 1, 2147483647U },
+		{ "4294967295", 0, 4294967295U },
 	};
 	unsigned int i;
 
@@ -158,11 +162,13 @@ static void expect_weight_err(int argc, const char *a0, const char *a1,
 static void test_weight_args_rejected(void **state)
 {
 	(void)state;
-	expect_weight_err(1, "0", NULL, 1, "out of range (1..1000)");
-	expect_weight_err(1, "1001", NULL, 1, "out of range (1..1000)");
-	expect_weight_err(1, "1001", NULL, 0, "out of range (0..1000)");
-	expect_weight_err(1, "4294967295", NULL, 1, "out of range");
-	expect_weight_err(1, "4294967296", NULL, 1, "out of range");
+	expect_weight_err(1, "0", NULL, 1, "out of range (1..4294967295)");
+	expect_weight_err(1, "4294967296", NULL, 1,
+			  "out of range (1..4294967295)");
+	expect_weight_err(1, "4294967296", NULL, 0,
+			  "out of range (0..4294967295)");
+	expect_weight_err(1, "9999999999", NULL, 0, "out of range");
+	expect_weight_err(1, "10000000000", NULL, 1, "out of range");
 	expect_weight_err(1, "", NULL, 1, "canonical");
 	expect_weight_err(1, "-1", NULL, 0, "canonical");
 	expect_weight_err(1, "+1", NULL, 1, "canonical");

@@ -188,7 +188,8 @@ static u32 gcd(u32 a, u32 b)
 static u32 reduced(const struct psw_path *p, u32 n, enum psw_wp_mode mode,
 		   u32 *rw)
 {
-	u32 i, g = 0, total = 0;
+	u32 i, g = 0, m = 0;
+	u64 total = 0;
 
 	for (i = 0; i < n; i++) {
 		rw[i] = 0;
@@ -197,13 +198,30 @@ static u32 reduced(const struct psw_path *p, u32 n, enum psw_wp_mode mode,
 		rw[i] = (mode == PSW_WP_PRIORITY || !p[i].weight) ? 1 :
 			p[i].weight;
 		g = gcd(g, rw[i]);
+		m++;
 	}
 	for (i = 0; i < n; i++) {
 		if (g)
 			rw[i] /= g;
 		total += rw[i];
 	}
-	return total;
+	if (total > PSW_WP_SCHED_MAX) {
+		/* the documented scaling: rounded running sums, each >= 1 */
+		unsigned __int128 S = PSW_WP_SCHED_MAX - m, pre = 0;
+		u64 prev = 0, sum = 0, cur;
+
+		for (i = 0; i < n; i++) {
+			if (!rw[i])
+				continue;
+			pre += rw[i];
+			cur = (u64)((pre * S + total / 2) / total);
+			rw[i] = cur > prev ? (u32)(cur - prev) : 1;
+			prev = cur;
+			sum += rw[i];
+		}
+		total = sum;
+	}
+	return (u32)total;
 }
 
 static u16 *ref_schedule(const u32 *rw, u32 n, u32 total)
@@ -820,8 +838,7 @@ static void test_wp_sched_cap(void **state)
 	for (i = 0; i < PSW_MAX_PATHS; i++)
 		w[i] = PSW_MAX_WEIGHT;
 	p = unit_paths(PSW_MAX_PATHS, w);
-	assert_int_equal(psw_wp_sched_cap(p, PSW_MAX_PATHS),
-			 PSW_MAX_PATHS * PSW_MAX_WEIGHT);
+	assert_int_equal(psw_wp_sched_cap(p, PSW_MAX_PATHS), PSW_WP_SCHED_MAX);
 	free(p);
 	free(w);
 }
@@ -917,7 +934,7 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void big_build(const u32 *w, u32 want_len, double *secs)
+static void big_build(const u32 *w, double *secs)
 {
 	const u32 n = PSW_MAX_PATHS;
 	struct psw_path *p = unit_paths(n, w);
@@ -929,9 +946,9 @@ static void big_build(const u32 *w, u32 want_len, double *secs)
 	assert_int_equal(psw_wp_update_active(p, n, PSW_WP_PROPORTIONAL), n);
 	sched_alloc(&s, psw_wp_sched_cap(p, n), n);
 	t0 = now();
-	assert_int_equal(sched_build(&s, p, n, PSW_WP_PROPORTIONAL), want_len);
+	assert_int_equal(sched_build(&s, p, n, PSW_WP_PROPORTIONAL),
+			 reduced(p, n, PSW_WP_PROPORTIONAL, rw));
 	*secs = now() - t0;
-	reduced(p, n, PSW_WP_PROPORTIONAL, rw);
 	for (i = 0; i < (u32)s.len; i++)
 		cnt[s.buf[i]]++;
 	for (i = 0; i < n; i++)
@@ -950,16 +967,99 @@ static void test_wp_max_paths_max_weight(void **state)
 	assert_non_null(w);
 	for (i = 0; i < PSW_MAX_PATHS; i++)
 		w[i] = PSW_MAX_WEIGHT;
-	big_build(w, PSW_MAX_PATHS, &t_eq);	/* reduces to 1 each */
-	/* 1000 and 999 alternate: gcd 1, W = 1023488, the largest case */
+	big_build(w, &t_eq);	/* reduces to 1 each */
+	/* 2^32-1 and 2^32-2 alternate: gcd 1, scaled to the longest schedule */
 	for (i = 0; i < PSW_MAX_PATHS; i++)
 		w[i] = PSW_MAX_WEIGHT - (i & 1);
-	big_build(w, 512 * 1000 + 512 * 999, &t_mix);
-	print_message("# 1024 x 1000: %.3f s, 1024 x 1000/999: %.3f s\n",
+	big_build(w, &t_mix);
+	print_message("# 1024 x max: %.3f s, 1024 x max/max-1: %.3f s\n",
 		      t_eq, t_mix);
 	/* loose: O(W log n) is ~10^7 steps; even under ASan this is fast */
 	assert_true(t_mix < 10.0);
 	free(w);
+}
+
+/*
+ * Weights multipathd writes (rr_min_io_rq x ALUA priority 50/10/1) and
+ * weights beyond the schedule bound: every path's share of the schedule
+ * within 0.1 points of its exact share (issue 17), measured against the
+ * weights themselves, not against the scaling's own arithmetic.
+ */
+static void share_error(const u32 *w, u32 n, double *max_err, u32 *len)
+{
+	struct psw_path *p = unit_paths(n, w);
+	u32 *cnt = calloc(n, sizeof(*cnt)), i;
+	double tot = 0;
+	struct sched s;
+
+	assert_non_null(cnt);
+	psw_wp_update_active(p, n, PSW_WP_PROPORTIONAL);
+	sched_alloc(&s, psw_wp_sched_cap(p, n), n);
+	assert_true(sched_build(&s, p, n, PSW_WP_PROPORTIONAL) > 0);
+	assert_true(s.len <= PSW_WP_SCHED_MAX);
+	for (i = 0; i < (u32)s.len; i++)
+		cnt[s.buf[i]]++;
+	for (i = 0; i < n; i++)
+		tot += w[i];
+	*max_err = 0;
+	for (i = 0; i < n; i++) {
+		double e = 100.0 * ((double)cnt[i] / (double)s.len -
+				    (double)w[i] / tot);
+
+		if (w[i])
+			assert_true(cnt[i] > 0);	/* never dropped */
+		if (e < 0)
+			e = -e;
+		if (e > *max_err)
+			*max_err = e;
+	}
+	*len = (u32)s.len;
+	sched_free(&s);
+	free(cnt);
+	free(p);
+}
+
+static void test_wp_big_weights(void **state)
+{
+	static const u32 alua[][3] = {
+		{ 50, 10, 1 }, { 5000, 1000, 100 }, { 50000, 10000, 1000 },
+	};
+	static const u32 odd[][3] = {
+		{ 2147483647, 1000000007, 3 },
+		{ 4294967295U, 4294967294U, 1 },
+		{ 65537, 65536, 65535 },
+		{ 100003, 7, 1 },
+	};
+	u32 w[PSW_MAX_PATHS], i, len, iter;
+	double err, worst = 0;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		share_error(alua[i], 3, &err, &len);
+		assert_int_equal(len, 61);	/* reduced by the gcd: exact */
+		assert_true(err < 1e-9);
+	}
+	for (i = 0; i < 4; i++) {
+		share_error(odd[i], 3, &err, &len);
+		print_message("# %u:%u:%u -> %u entries, share error %.5f points\n",
+			      odd[i][0], odd[i][1], odd[i][2], len, err);
+		assert_true(err <= 0.1);
+	}
+	unit_seed(17);
+	for (iter = 0; iter < 200; iter++) {
+		u32 n = iter < 100 ? unit_range(2, 16) :
+			unit_range(2, PSW_MAX_PATHS);
+
+		for (i = 0; i < n; i++)
+			w[i] = unit_range(0, 3) ? (u32)unit_range(1, 0x7fffffff) :
+			       (u32)unit_range(1, 100000);
+		share_error(w, n, &err, &len);
+		assert_true(err <= 0.1);
+		if (err > worst)
+			worst = err;
+	}
+	print_message("# random big weights, 2..1024 paths: worst share error %.5f points\n",
+		      worst);
 }
 
 /* psw_wp_pick() as one function, the reference for the inline split. */
@@ -1039,6 +1139,7 @@ int main(void)
 		cmocka_unit_test(test_wp_sched_cap_sufficient),
 		cmocka_unit_test(test_wp_enospc),
 		cmocka_unit_test(test_wp_max_paths_max_weight),
+		cmocka_unit_test(test_wp_big_weights),
 		cmocka_unit_test(test_wp_pick_random),
 	};
 

@@ -21,9 +21,9 @@ bad=(
 	"weighted-paths 2 priority priority 2 1 $A 1 $B 1|too many selector arguments"
 	"weighted-paths-priority 1 fast 2 1 $A 1 $B 1|unknown selector argument"
 	# per-path weights
-	"least-blocks 0 2 1 $A 0 $B 1|out of range (1..1000)"
+	"least-blocks 0 2 1 $A 0 $B 1|out of range (1..4294967295)"
 	"least-blocks 0 2 1 $A -1 $B 1|not a canonical decimal"
-	"least-blocks 0 2 1 $A 1001 $B 1|out of range"
+	"least-blocks 0 2 1 $A 4294967296 $B 1|out of range"
 	"least-blocks 0 2 1 $A 99999999999 $B 1|out of range"
 	"least-blocks 0 2 1 $A 4294967297 $B 1|out of range"
 	"least-blocks 0 2 1 $A abc $B 1|not a canonical decimal"
@@ -32,7 +32,7 @@ bad=(
 	"least-blocks 0 2 1 $A +1 $B 1|not a canonical decimal"
 	"least-blocks 0 2 2 $A 1 1 $B 1 1|too many per-path arguments"
 	"weighted-paths 0 2 1 $A -3 $B 1|not a canonical decimal"
-	"weighted-paths 0 2 1 $A 1001 $B 1|out of range (0..1000)"
+	"weighted-paths 0 2 1 $A 4294967296 $B 1|out of range (0..4294967295)"
 	"weighted-paths 0 2 1 $A 3.5 $B 1|not a canonical decimal"
 	"weighted-paths 0 2 2 $A 3 0 $B 1 0|too many per-path arguments"
 	"weighted-paths-priority 0 2 1 $A 0x1 $B 1|not a canonical decimal"
@@ -65,6 +65,18 @@ done
 dmsetup create good --table "$(t "least-blocks 0 2 0 $A $B")" || fail "good table refused"
 [[ $(dmsetup table good) == *"least-blocks 0 2 1 $A 1 $B 1"* ]] || fail "default weight: $(dmsetup table good)"
 dmsetup remove good
+# Weights multipathd writes with rr_weight priorities (rr_min_io_rq x ALUA
+# priority: 100 x 50, 100 x 10; 1000 x 50) and the largest: they load and
+# read back exactly (multipathd reloads a map whose read-back differs).
+# Catches a selector that refuses them: multipathd then cannot create the
+# map at all (issue 17).
+for tbl in "weighted-paths 0 2 1 $A 5000 $B 1000" "least-blocks 0 2 1 $A 50000 $B 10000" \
+	"weighted-paths-priority 0 2 1 $A 4294967295 $B 2147483647" "least-blocks 0 2 1 $A 4294967295 $B 1"; do
+	dmsetup create good --table "$(t "$tbl")" || fail "refused: $tbl"
+	[[ $(dmsetup table good) == *"$tbl"* ]] || fail "read-back of '$tbl': $(dmsetup table good)"
+	dd if=/dev/mapper/good of=/dev/null bs=4k count=64 iflag=direct status=none || fail "I/O on: $tbl"
+	dmsetup remove good
+done
 dmsetup create good --table "$(t "weighted-paths 0 2 1 $A 0 $B 0")" || fail "all-standby table refused"
 dd if=/dev/mapper/good of=/dev/null bs=4k count=64 iflag=direct status=none || fail "I/O on all-standby map"
 dmsetup remove good

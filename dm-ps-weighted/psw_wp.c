@@ -19,7 +19,7 @@ int psw_wp_parse_mode(unsigned int argc, char **argv, enum psw_wp_mode dflt,
 		return 0;
 	}
 	if (argc > 1) {
-		*err = "too many selector arguments (expected 0 or 1: proportional|priority)";
+		*err = "too many selector arguments (expected 0 or 1: proportional|priority|rank)";
 		return -EINVAL;
 	}
 	if (!strcmp(argv[0], "proportional")) {
@@ -30,21 +30,28 @@ int psw_wp_parse_mode(unsigned int argc, char **argv, enum psw_wp_mode dflt,
 		*mode = PSW_WP_PRIORITY;
 		return 0;
 	}
-	*err = "unknown selector argument (expected proportional or priority)";
+	if (!strcmp(argv[0], "rank")) {
+		*mode = PSW_WP_RANK;
+		return 0;
+	}
+	*err = "unknown selector argument (expected proportional, priority or rank)";
 	return -EINVAL;
 }
 
 u32 psw_wp_update_active(struct psw_path *paths, u32 n, enum psw_wp_mode mode)
 {
-	u32 floor_w = 0;	/* weight a path needs to be active */
+	u32 tier_w = 0;		/* the weight of the best tier */
 	bool any_weighted = false;
 	u32 i, count = 0;
 
 	for (i = 0; i < n; i++) {
-		if (!paths[i].usable || !paths[i].weight)
+		u32 w = paths[i].weight;
+
+		if (!paths[i].usable || !w)
 			continue;
-		if (!any_weighted || paths[i].weight < floor_w)
-			floor_w = paths[i].weight;
+		if (!any_weighted ||
+		    (mode == PSW_WP_RANK ? w > tier_w : w < tier_w))
+			tier_w = w;
 		any_weighted = true;
 	}
 
@@ -56,8 +63,8 @@ u32 psw_wp_update_active(struct psw_path *paths, u32 n, enum psw_wp_mode mode)
 			on = false;
 		else if (!any_weighted)
 			on = p->weight == 0;		/* standby takes over */
-		else if (mode == PSW_WP_PRIORITY)
-			on = p->weight == floor_w;	/* lowest weight wins */
+		else if (psw_wp_tiered(mode))
+			on = p->weight == tier_w;	/* the best tier */
 		else
 			on = p->weight > 0;
 		PSW_WRITE_ONCE(p->active, on ? 1 : 0);
@@ -163,7 +170,7 @@ s64 psw_wp_build(const struct psw_path *paths, u32 n, enum psw_wp_mode mode,
 			continue;
 		/* standby and priority tiers share equally */
 		w = paths[i].weight;
-		if (mode == PSW_WP_PRIORITY || !w)
+		if (psw_wp_tiered(mode) || !w)
 			w = 1;
 		scratch[m].idx = i;
 		scratch[m].w = w;

@@ -8,6 +8,10 @@
  *  - priority (MSDSM "Weighted Paths"): a LOWER weight means a HIGHER
  *    priority; only the usable paths with the lowest weight get I/O, shared
  *    equally; failover to the next lowest weight, failback when it returns.
+ *  - rank: the same with the order of multipathd's priorities, where a
+ *    HIGHER number is better (rr_weight priorities writes rr_min_io_rq x
+ *    priority, e.g. ALUA optimised 50 over non-optimised 10): only the
+ *    usable paths with the highest weight get I/O.
  * In both modes weight 0 marks a standby path: it gets I/O only while no
  * path with a weight > 0 is usable (and then all usable standby paths share
  * equally).
@@ -38,7 +42,14 @@
 enum psw_wp_mode {
 	PSW_WP_PROPORTIONAL = 0,
 	PSW_WP_PRIORITY = 1,
+	PSW_WP_RANK = 2,
 };
+
+/* One tier at a time (priority, rank) rather than proportional sharing. */
+static inline bool psw_wp_tiered(enum psw_wp_mode mode)
+{
+	return mode != PSW_WP_PROPORTIONAL;
+}
 
 /* The longest schedule: 128 KiB of u16 path indexes. */
 #define PSW_WP_SCHED_MAX	65536U
@@ -52,7 +63,7 @@ struct psw_wp_slot {
 
 /*
  * Parse the selector arguments: none (@dflt mode), or one word,
- * "proportional" or "priority".  Returns 0 or -EINVAL with *@err set.
+ * "proportional", "priority" or "rank".  Returns 0 or -EINVAL with *@err set.
  */
 int psw_wp_parse_mode(unsigned int argc, char **argv, enum psw_wp_mode dflt,
 		      enum psw_wp_mode *mode, const char **err);

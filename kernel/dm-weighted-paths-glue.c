@@ -4,16 +4,19 @@
  * weights.
  *
  * Tables:
- *   weighted-paths          <0|1 proportional|1 priority> <#paths> <0|1>
- *                           <dev> [<weight 0..4294967295>] ...
+ *   weighted-paths          <0|1 proportional|1 priority|1 rank> <#paths>
+ *                           <0|1> <dev> [<weight 0..4294967295>] ...
  *   weighted-paths-priority the same, priority mode by default
+ *   weighted-paths-rank     the same, rank mode by default
  *
  * proportional: I/O in proportion to the weights, smoothly interleaved.
  * priority:     MSDSM semantics, the lowest weight wins, failover to the
  *               next lowest, failback.
+ * rank:         the highest weight wins (multipathd's priorities, where
+ *               higher is better), failover to the next highest, failback.
  * weight 0:     standby, used only while no weighted path is usable.
- * The second name exists so that multipath.conf can select priority mode
- * with zero selector arguments, which multipathd's read-back requires.
+ * The other names exist so that multipath.conf can select a mode with zero
+ * selector arguments, which multipathd's read-back requires.
  *
  * Concurrency: no lock in the I/O path.
  *  - select_path: one atomic64 increment (the global ticket that orders
@@ -134,6 +137,12 @@ static int wp_create_prio(struct path_selector *ps, unsigned int argc,
 	return wp_create_mode(ps, argc, argv, PSW_WP_PRIORITY);
 }
 
+static int wp_create_rank(struct path_selector *ps, unsigned int argc,
+			  char **argv)
+{
+	return wp_create_mode(ps, argc, argv, PSW_WP_RANK);
+}
+
 static void wp_destroy(struct path_selector *ps)
 {
 	struct wp_selector *s = ps->context;
@@ -216,8 +225,8 @@ static int wp_status(struct path_selector *ps, struct dm_path *path,
 
 	if (!path) {
 		if (type == STATUSTYPE_TABLE && s->mode_given)
-			DMEMIT("1 %s ", s->mode == PSW_WP_PRIORITY ?
-			       "priority" : "proportional");
+			DMEMIT("1 %s ", s->mode == PSW_WP_PRIORITY ? "priority" :
+			       s->mode == PSW_WP_RANK ? "rank" : "proportional");
 		else if (type != STATUSTYPE_IMA)
 			DMEMIT("0 ");
 		return sz;
@@ -259,23 +268,31 @@ static int wp_end_io(struct path_selector *ps, struct dm_path *path,
 	.end_io		= wp_end_io,			\
 }
 
-static struct path_selector_type wp_type = WP_TYPE("weighted-paths", wp_create);
-static struct path_selector_type wp_prio_type =
-	WP_TYPE("weighted-paths-priority", wp_create_prio);
+/* One module, one name per mode: multipath.conf passes no selector args. */
+static struct path_selector_type wp_types[] = {
+	WP_TYPE("weighted-paths", wp_create),
+	WP_TYPE("weighted-paths-priority", wp_create_prio),
+	WP_TYPE("weighted-paths-rank", wp_create_rank),
+};
+
+static void dm_wp_unregister(unsigned int nr)
+{
+	while (nr--)
+		dm_unregister_path_selector(&wp_types[nr]);
+}
 
 static int __init dm_wp_init(void)
 {
-	int r = dm_register_path_selector(&wp_type);
+	unsigned int i;
+	int r;
 
-	if (r < 0) {
-		DMERR("register failed %d", r);
-		return r;
-	}
-	r = dm_register_path_selector(&wp_prio_type);
-	if (r < 0) {
-		DMERR("register of the priority name failed %d", r);
-		dm_unregister_path_selector(&wp_type);
-		return r;
+	for (i = 0; i < ARRAY_SIZE(wp_types); i++) {
+		r = dm_register_path_selector(&wp_types[i]);
+		if (r < 0) {
+			DMERR("register of %s failed %d", wp_types[i].name, r);
+			dm_wp_unregister(i);
+			return r;
+		}
 	}
 	DMINFO("version " WP_VERSION " loaded");
 	return 0;
@@ -283,8 +300,7 @@ static int __init dm_wp_init(void)
 
 static void __exit dm_wp_exit(void)
 {
-	dm_unregister_path_selector(&wp_prio_type);
-	dm_unregister_path_selector(&wp_type);
+	dm_wp_unregister(ARRAY_SIZE(wp_types));
 }
 
 module_init(dm_wp_init);
@@ -296,3 +312,4 @@ MODULE_LICENSE("GPL");
 MODULE_VERSION(WP_VERSION);
 MODULE_ALIAS("dm-weighted-paths");
 MODULE_ALIAS("dm-weighted-paths-priority");
+MODULE_ALIAS("dm-weighted-paths-rank");

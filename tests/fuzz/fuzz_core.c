@@ -157,14 +157,17 @@ static void op_mode(const uint8_t *d, size_t n)
 	argc = split(d + 1, n - 1, argv);
 	r = psw_wp_parse_mode(argc, argv, PSW_WP_PRIORITY, &mode, &err);
 	want_ok = argc == 0 || (argc == 1 && (!strcmp(argv[0], "proportional") ||
-					      !strcmp(argv[0], "priority")));
+					      !strcmp(argv[0], "priority") ||
+					      !strcmp(argv[0], "rank")));
 	if (want_ok) {
 		CHECK(r == 0);
 		if (argc == 0)
 			CHECK(mode == PSW_WP_PRIORITY);
 		else
 			CHECK(mode == (!strcmp(argv[0], "priority") ?
-				       PSW_WP_PRIORITY : PSW_WP_PROPORTIONAL));
+				       PSW_WP_PRIORITY :
+				       !strcmp(argv[0], "rank") ? PSW_WP_RANK :
+				       PSW_WP_PROPORTIONAL));
 	} else {
 		CHECK(r == -EINVAL && err && err[0]);
 		CHECK(mode == (enum psw_wp_mode)42);
@@ -220,7 +223,8 @@ static void op_sched(const uint8_t *d, size_t n_in)
 	struct psw_path *p;
 	struct psw_wp_slot *scratch;
 	enum psw_wp_mode mode;
-	u32 n, i, cap, nact, count = 0, minw = 0, g = 0, m = 0, *rw, *cnt;
+	u32 n, i, cap, nact, count = 0, minw = 0, maxw = 0, g = 0, m = 0;
+	u32 *rw, *cnt;
 	bool any_weighted = false;
 	u16 *sched;
 	s64 len;
@@ -229,7 +233,7 @@ static void op_sched(const uint8_t *d, size_t n_in)
 
 	if (n_in < 11)
 		return;
-	mode = (d[0] & 1) ? PSW_WP_PRIORITY : PSW_WP_PROPORTIONAL;
+	mode = (enum psw_wp_mode)(d[0] % 3);
 	memcpy(&ticket, d + 1, 8);
 	/* mostly small tables; rarely up to the 1024-path limit, light weights */
 	n = 1 + d[9] % 64;
@@ -255,6 +259,8 @@ static void op_sched(const uint8_t *d, size_t n_in)
 		if (p[i].usable && p[i].weight) {
 			if (!any_weighted || p[i].weight < minw)
 				minw = p[i].weight;
+			if (!any_weighted || p[i].weight > maxw)
+				maxw = p[i].weight;
 			any_weighted = true;
 		}
 	}
@@ -268,12 +274,14 @@ static void op_sched(const uint8_t *d, size_t n_in)
 			want = p[i].weight == 0;
 		else if (mode == PSW_WP_PRIORITY)
 			want = p[i].weight == minw;
+		else if (mode == PSW_WP_RANK)
+			want = p[i].weight == maxw;
 		else
 			want = p[i].weight > 0;
 		CHECK(p[i].active == want);
 		count += want;
 		if (want) {
-			rw[i] = (mode == PSW_WP_PRIORITY || !p[i].weight) ? 1 : p[i].weight;
+			rw[i] = (mode != PSW_WP_PROPORTIONAL || !p[i].weight) ? 1 : p[i].weight;
 			g = gcd(g, rw[i]);
 			m++;
 		}

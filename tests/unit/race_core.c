@@ -103,6 +103,9 @@ static const struct scenario scenarios[] = {
 	/* priority: path 1 of lower weight takes over from path 0 and back */
 	{ "weighted-paths priority, path 0 weight 2, path 1 weight 1 flaps", 0,
 	  PSW_WP_PRIORITY, 2, { 2, 1 }, step_flap_last },
+	/* rank: path 1 of higher weight takes over from path 0 and back */
+	{ "weighted-paths rank, path 0 weight 1, path 1 weight 2 flaps", 0,
+	  PSW_WP_RANK, 2, { 1, 2 }, step_flap_last },
 	{ "weighted-paths proportional, 64 paths: standby 0..62, path 63 flaps",
 	  0, PSW_WP_PROPORTIONAL, 64, { 0 }, step_flap_last },
 	{ "weighted-paths priority, 64 paths: path 0 weight 2, path 63 weight 1 flaps",

@@ -195,7 +195,7 @@ static u32 reduced(const struct psw_path *p, u32 n, enum psw_wp_mode mode,
 		rw[i] = 0;
 		if (!p[i].active)
 			continue;
-		rw[i] = (mode == PSW_WP_PRIORITY || !p[i].weight) ? 1 :
+		rw[i] = (mode != PSW_WP_PROPORTIONAL || !p[i].weight) ? 1 :
 			p[i].weight;
 		g = gcd(g, rw[i]);
 		m++;
@@ -762,10 +762,64 @@ static void test_wp_priority_tie_many(void **state)
 	}
 }
 
+/*
+ * rank: multipathd's order, the HIGHEST weight wins (rr_weight priorities
+ * writes rr_min_io_rq x priority: ALUA optimised 50, non-optimised 10).
+ * Catches the upside-down priority mode under multipathd (issue 17): in
+ * priority mode the non-optimised paths would carry the I/O.
+ */
+static void test_wp_rank(void **state)
+{
+	/* ALUA x rr_min_io_rq 100: optimised 5000, non-optimised 1000 */
+	static const u32 w[] = { 1000, 5000, 1000, 5000, 0 };
+	struct psw_path *p = unit_paths(5, w);
+	struct sched s;
+	u32 cnt[5];
+	u64 t;
+
+	(void)state;
+	sched_alloc(&s, psw_wp_sched_cap(p, 5), 5);
+	assert_int_equal(psw_wp_update_active(p, 5, PSW_WP_RANK), 2);
+	assert_int_equal(p[1].active + p[3].active, 2);
+	assert_int_equal(p[0].active + p[2].active + p[4].active, 0);
+	assert_int_equal(sched_build(&s, p, 5, PSW_WP_RANK), 2);
+	memset(cnt, 0, sizeof(cnt));
+	for (t = 0; t < 100; t++)
+		cnt[psw_wp_pick(p, 5, s.buf, (u32)s.len, t)]++;
+	assert_int_equal(cnt[1], 50);
+	assert_int_equal(cnt[3], 50);
+	/* the same weights in priority mode pick the other tier */
+	assert_int_equal(psw_wp_update_active(p, 5, PSW_WP_PRIORITY), 2);
+	assert_int_equal(p[0].active + p[2].active, 2);
+	/* rank: the optimised tier fails, the non-optimised takes over */
+	p[1].usable = 0;
+	p[3].usable = 0;
+	assert_int_equal(psw_wp_update_active(p, 5, PSW_WP_RANK), 2);
+	assert_int_equal(p[0].active + p[2].active, 2);
+	/* then standby */
+	p[0].usable = 0;
+	p[2].usable = 0;
+	assert_int_equal(psw_wp_update_active(p, 5, PSW_WP_RANK), 1);
+	assert_int_equal(p[4].active, 1);
+	/* failback: one optimised path returns and takes it all */
+	p[2].usable = 1;
+	assert_int_equal(psw_wp_update_active(p, 5, PSW_WP_RANK), 1);
+	assert_int_equal(p[2].active, 1);
+	p[3].usable = 1;
+	assert_int_equal(psw_wp_update_active(p, 5, PSW_WP_RANK), 1);
+	assert_int_equal(p[3].active, 1);
+	assert_int_equal(p[2].active, 0);
+	assert_int_equal(sched_build(&s, p, 5, PSW_WP_RANK), 1);
+	assert_int_equal(s.buf[0], 3);
+	sched_free(&s);
+	free(p);
+}
+
 static void test_wp_parse_mode(void **state)
 {
 	static const char *const bad[] = {
-		"", "Priority", "PROPORTIONAL", "prio", "priority ",
+		"", "Priority", "PROPORTIONAL", "prio", "priority ", "Rank",
+		"ranked", "rank ",
 		" proportional", "proportional\n", "0", "1", "weighted",
 	};
 	enum psw_wp_mode m = PSW_WP_PRIORITY;
@@ -788,6 +842,12 @@ static void test_wp_parse_mode(void **state)
 	assert_int_equal(psw_wp_parse_mode(1, argv, PSW_WP_PROPORTIONAL, &m,
 					   &err), 0);
 	assert_int_equal(m, PSW_WP_PRIORITY);
+	argv[0] = (char *)"rank";
+	assert_int_equal(psw_wp_parse_mode(1, argv, PSW_WP_PROPORTIONAL, &m,
+					   &err), 0);
+	assert_int_equal(m, PSW_WP_RANK);
+	assert_int_equal(psw_wp_parse_mode(0, NULL, PSW_WP_RANK, &m, &err), 0);
+	assert_int_equal(m, PSW_WP_RANK);
 	assert_null(err);
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -853,8 +913,7 @@ static void test_wp_sched_cap_sufficient(void **state)
 	unit_seed(99);
 	for (iter = 0; iter < 3000; iter++) {
 		u32 n = unit_range(1, 12), i;
-		enum psw_wp_mode mode = iter & 1 ? PSW_WP_PRIORITY :
-					PSW_WP_PROPORTIONAL;
+		enum psw_wp_mode mode = (enum psw_wp_mode)(iter % 3);
 		struct psw_path *p;
 		struct sched s;
 		u32 rw[12], W, act;
@@ -873,16 +932,21 @@ static void test_wp_sched_cap_sufficient(void **state)
 			assert_true(p[s.buf[i]].active);
 		/* the active set matches its definition */
 		{
-			u32 lo = UINT32_MAX, c = 0;
+			u32 lo = UINT32_MAX, hi = 0, c = 0;
 
-			for (i = 0; i < n; i++)
+			for (i = 0; i < n; i++) {
 				if (p[i].usable && w[i] && w[i] < lo)
 					lo = w[i];
+				if (p[i].usable && w[i] > hi)
+					hi = w[i];
+			}
 			for (i = 0; i < n; i++) {
 				bool on = p[i].usable &&
 					  (lo == UINT32_MAX ? w[i] == 0 :
 					   mode == PSW_WP_PRIORITY ?
-					   w[i] == lo : w[i] > 0);
+					   w[i] == lo :
+					   mode == PSW_WP_RANK ?
+					   w[i] == hi : w[i] > 0);
 
 				assert_int_equal(p[i].active, on);
 				c += on;
@@ -1140,6 +1204,7 @@ int main(void)
 		cmocka_unit_test(test_wp_enospc),
 		cmocka_unit_test(test_wp_max_paths_max_weight),
 		cmocka_unit_test(test_wp_big_weights),
+		cmocka_unit_test(test_wp_rank),
 		cmocka_unit_test(test_wp_pick_random),
 	};
 

@@ -5,7 +5,7 @@
 # "N passed, M failed".  Exit status 0 only if nothing failed.
 #
 # Env: CHECK_KERNELS="KVER KVER"  kernels to test (default: newest installed
-#      6.1 and 6.12), CHECK_VM=0 skips nothing silently: it is refused.
+#      6.1 and 6.12).  Nothing is skipped: a missing tool or kernel fails its step.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -63,18 +63,43 @@ checks+=',-bugprone-sizeof-expression'
 tidy() { # NAME FILE... -- FLAGS
 	local name=$1 out
 	shift
-	# one file per process, two at a time (clang-tidy is slow: ~1-2 min)
-	out=$(printf '%s\n' "$@" | sed '/^--$/,$d' | xargs -P 2 -I{} \
+	local all st
+	# one file per process, two at a time (clang-tidy is slow: ~1-2 min);
+	# xargs exits non-zero when any clang-tidy did (a finding, a compile
+	# error or a crash): that fails the step even with no finding printed
+	all=$(printf '%s\n' "$@" | sed '/^--$/,$d' | xargs -P 2 -I{} \
 		clang-tidy -quiet --checks="$checks" --warnings-as-errors='*' {} \
-		-- "${flags[@]}" 2>&1 | grep -E -A3 'warning:|error:')
-	if [ -z "$out" ]; then
+		-- "${flags[@]}" 2>&1)
+	st=$?
+	out=$(printf '%s\n' "$all" | grep -E -A3 'warning:|error:')
+	if [ -z "$out" ] && [ $st -eq 0 ]; then
 		echo "ok - clang-tidy $name"
 	else
-		printf '%s\n' "$out" | sed 's/^/# /'
-		echo "not ok - clang-tidy $name"
+		printf '%s\n' "${out:-$all}" | tail -n 40 | sed 's/^/# /'
+		echo "not ok - clang-tidy $name (exit status $st)"
 		fail=1
 	fi
 }
+# The tools work at all: a planted null dereference must be reported by
+# both (a broken install that reports nothing would pass every tree).
+planted=$(mktemp -d)
+trap 'rm -rf "$planted"' EXIT
+printf 'int f(int c)\n{\n\tint *p = 0;\n\tif (c)\n\t\treturn *p;\n\treturn 0;\n}\n' >"$planted/planted.c"
+for t in cppcheck clang-tidy; do
+	case $t in
+	cppcheck) cppcheck -q --error-exitcode=1 "$planted/planted.c" >"$planted/out" 2>&1 ;;
+	clang-tidy) clang-tidy -quiet --checks='-*,clang-analyzer-core.NullDereference' \
+		"$planted/planted.c" -- >"$planted/out" 2>&1 ;;
+	esac
+	if grep -qi 'null' "$planted/out"; then
+		echo "ok - $t reports a planted null dereference"
+	else
+		sed 's/^/# /' "$planted/out"
+		echo "not ok - $t did not report a planted null dereference (broken tool?)"
+		fail=1
+	fi
+done
+
 flags=(-std=gnu11 -Idm-ps-weighted)
 tidy dm-ps-weighted "${core[@]}"
 # shellcheck disable=SC2206

@@ -54,7 +54,12 @@ struct ab_holder {
 	char dev[AB_NAME];	/* dm-3 */
 	char name[AB_STR];	/* map name from dm/name, "" if unknown */
 	char uuid[AB_STR];	/* dm/uuid, "" if unknown */
+	char part[AB_NAME];	/* holds this partition (sdb1), "" = the whole disk */
 };
+
+/* uuid prefix of abpath's maps: not multipathd's "mpath-", which it adopts */
+#define AB_UUID_PREFIX "abpath-"
+#define AB_MPATHD_PREFIX "mpath-"
 
 struct ab_session;
 
@@ -114,6 +119,8 @@ struct ab_inventory {
 
 int ab_discover(const char *root, struct ab_inventory *inv);
 void ab_inventory_free(struct ab_inventory *inv);
+int ab_dm_slaves(const char *root, const char *dmdev, char ***out, int *n);
+bool ab_multipathd_running(const char *proc_net_unix);
 int ab_dm_holder_info(const char *root, const char *dmdev, struct ab_holder *h);
 int ab_devname_from_devt(const struct ab_inventory *inv, unsigned maj, unsigned min,
 			 char *out, size_t len);

@@ -259,18 +259,24 @@ static void check_lun(const struct ab_inventory *inv, const struct ab_lun *l, st
 			const struct ab_holder *h = &d->holders[k];
 			char want[AB_STR + 8];
 
-			ab_fmt(want, sizeof(want), "mpath-%s", l->wwid);
-			if (strncmp(h->uuid, "mpath-", 6))
+			char want2[AB_STR + 8];
+			bool mp = !strncmp(h->uuid, AB_UUID_PREFIX, strlen(AB_UUID_PREFIX)) ||
+				  !strncmp(h->uuid, AB_MPATHD_PREFIX, strlen(AB_MPATHD_PREFIX));
+
+			ab_fmt(want, sizeof(want), AB_UUID_PREFIX "%s", l->wwid);
+			ab_fmt(want2, sizeof(want2), AB_MPATHD_PREFIX "%s", l->wwid);
+			if (!mp)
 				add(c, SEV_ERROR, subj, "held-not-mpath",
 				    "stop using the path device directly; remove that map and build it on the multipath device",
-				    "%s is held by %s (%s, uuid %s), which is not a multipath map", d->name,
-				    h->dev, h->name[0] ? h->name : "?", h->uuid[0] ? h->uuid : "none");
-			else if (h->uuid[0] && strcmp(h->uuid, want))
+				    "%s%s%s%s is held by %s (%s, uuid %s), which is not a multipath map",
+				    h->part[0] ? h->part : d->name, h->part[0] ? " (partition of " : "",
+				    h->part[0] ? d->name : "", h->part[0] ? ")" : "", h->dev, h->name[0] ? h->name : "?", h->uuid[0] ? h->uuid : "none");
+			else if (h->uuid[0] && strcmp(h->uuid, want) && strcmp(h->uuid, want2))
 				add(c, SEV_ERROR, subj, "held-wrong-map",
 				    "remove the map (dmsetup remove NAME) and rebuild with abpath apply",
 				    "%s is held by multipath map %s (uuid %s) of another WWID", d->name,
 				    h->name[0] ? h->name : h->dev, h->uuid);
-			if (strncmp(h->uuid, "mpath-", 6))
+			if (!mp)
 				continue;
 			if (strcmp(held_by, h->dev)) {
 				if (held_by[0])
@@ -282,7 +288,8 @@ static void check_lun(const struct ab_inventory *inv, const struct ab_lun *l, st
 			}
 		}
 		for (k = 0; k < d->nholders; k++)
-			if (!strncmp(d->holders[k].uuid, "mpath-", 6))
+			if (!strncmp(d->holders[k].uuid, AB_UUID_PREFIX, strlen(AB_UUID_PREFIX)) ||
+			    !strncmp(d->holders[k].uuid, AB_MPATHD_PREFIX, strlen(AB_MPATHD_PREFIX)))
 				break;
 		nheld += k < d->nholders;
 	}

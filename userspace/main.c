@@ -3,6 +3,7 @@
  * main.c - command line of abpath.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@ struct opts {
 	const char *config;
 	bool no_config;
 	const char *side_a, *side_b;
-	bool json, all, dry_run;
+	bool json, all, dry_run, force;
 	const char *policy, *weight, *layout, *prefer, *wp_mode, *npr, *hwh;
 	bool queue;
 	long host;
@@ -55,6 +56,8 @@ static void usage(FILE *f)
 		"  --no-path-retry N    fail|queue|N (N>0 only for conf: needs multipathd)\n"
 		"  --hw-handler NAME    hardware handler (e.g. alua)\n"
 		"  --dry-run            apply, reinstate: show what would be done, change nothing\n"
+		"  --force              apply: do what the safety checks refuse (one side only,\n"
+		"                       dropping paths, held disks, multipathd's maps)\n"
 		"  --host N             plan: host number 1..24\n"
 		"  -h, --help, --version\n"
 		"exit: 0 ok, 1 warnings (check), 2 errors (check), 64 usage, 65 bad input,\n"
@@ -63,7 +66,7 @@ static void usage(FILE *f)
 
 enum { O_SYSFS = 256, O_CONFIG, O_NOCONFIG, O_SIDEA, O_SIDEB, O_JSON, O_ALL, O_DRY,
        O_POLICY, O_WEIGHT, O_LAYOUT, O_PREFER, O_WPMODE, O_QUEUE, O_NPR, O_HWH, O_HOST,
-       O_VERSION };
+       O_VERSION, O_FORCE };
 
 static int parse_args(int argc, char **argv, struct opts *o, const char **cmd)
 {
@@ -76,6 +79,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **cmd)
 		{ "json", no_argument, NULL, O_JSON },
 		{ "all", no_argument, NULL, O_ALL },
 		{ "dry-run", no_argument, NULL, O_DRY },
+		{ "force", no_argument, NULL, O_FORCE },
 		{ "policy", required_argument, NULL, O_POLICY },
 		{ "weight", required_argument, NULL, O_WEIGHT },
 		{ "layout", required_argument, NULL, O_LAYOUT },
@@ -106,6 +110,7 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **cmd)
 		case O_JSON: o->json = true; break;
 		case O_ALL: o->all = true; break;
 		case O_DRY: o->dry_run = true; break;
+		case O_FORCE: o->force = true; break;
 		case O_POLICY: o->policy = optarg; break;
 		case O_WEIGHT: o->weight = optarg; break;
 		case O_LAYOUT: o->layout = optarg; break;
@@ -362,7 +367,7 @@ static int plan_tables(const struct opts *o, struct ab_config *cfg, struct ab_lu
 		return rc;
 	for (i = 0; i < n; i++) {
 		ab_copy(p[i].name, sizeof(p[i].name), ab_lun_name(luns[i]));
-		ab_fmt(p[i].uuid, sizeof(p[i].uuid), "mpath-%s", luns[i]->wwid);
+		ab_fmt(p[i].uuid, sizeof(p[i].uuid), AB_UUID_PREFIX "%s", luns[i]->wwid);
 		rc = ab_build_table(cfg, &t, luns[i], p[i].table, sizeof(p[i].table));
 		if (rc)
 			return rc;
@@ -425,40 +430,134 @@ static bool live_sysfs(const struct ab_inventory *inv)
 	return live;
 }
 
-/* Every holder of every path must be the map we are about to create/reload. */
-static int check_holders(const struct ab_lun *l, const struct planned *p, bool *held_by_us)
+/* Every holder of every path (and of its partitions) must be the map we are
+ * about to create/reload.  A map of multipathd (uuid mpath-WWID) is
+ * multipathd's: refused unless --force (then reloaded under its uuid). */
+static int check_holders(const struct opts *o, const struct ab_lun *l, struct planned *p,
+			 bool *held_by_us, char *ourdev, size_t dlen)
 {
+	char mpd[AB_STR + 8];
 	int i, k;
 
 	*held_by_us = false;
+	ourdev[0] = '\0';
+	ab_fmt(mpd, sizeof(mpd), AB_MPATHD_PREFIX "%s", l->wwid);
 	for (i = 0; i < l->npaths; i++) {
 		const struct ab_disk *d = l->paths[i];
 
 		for (k = 0; k < d->nholders; k++) {
 			const struct ab_holder *h = &d->holders[k];
+			bool ours = !h->part[0] && (!strcmp(h->uuid, p->uuid) ||
+						    (!h->uuid[0] && !strcmp(h->name, p->name)));
 
-			if (!strcmp(h->uuid, p->uuid) && h->name[0] && strcmp(h->name, p->name)) {
+			if (!h->part[0] && !strcmp(h->uuid, mpd)) {
+				if (!o->force) {
+					ab_err("%s is in map \"%s\" (uuid %s), a map of multipathd (which adopts every mpath- map): refusing to change it.\n"
+					       "  fix: manage this LUN with multipathd ('abpath conf' writes its multipath.conf snippet),\n"
+					       "  or remove the map when nothing uses it ('dmsetup remove %s') and apply again; --force reloads it as it is",
+					       d->name, h->name[0] ? h->name : h->dev, h->uuid, h->name[0] ? h->name : h->dev);
+					return AB_DATAERR;
+				}
+				ab_copy(p->uuid, sizeof(p->uuid), h->uuid);
+				if (h->name[0])
+					ab_copy(p->name, sizeof(p->name), h->name);
+				ours = true;
+			}
+			if (!h->part[0] && !strcmp(h->uuid, p->uuid) && h->name[0] &&
+			    strcmp(h->name, p->name)) {
 				ab_err("%s is in map \"%s\" (uuid %s), which should now be named %s: run 'dmsetup rename %s %s' (or remove the map) first",
 				       d->name, h->name, h->uuid, p->name, h->name, p->name);
 				return AB_DATAERR;
 			}
-			if (!strcmp(h->uuid, p->uuid) || (!h->uuid[0] && !strcmp(h->name, p->name))) {
+			if (ours) {
 				*held_by_us = true;
+				ab_copy(ourdev, dlen, h->dev);
 				continue;
 			}
-			ab_err("%s is already held by %s (map \"%s\", uuid \"%s\"): refusing to put it into %s",
-			       d->name, h->dev, h->name[0] ? h->name : "?", h->uuid[0] ? h->uuid : "?",
-			       p->name);
+			if (o->force) {
+				ab_warn("%s%s%s is held by %s (\"%s\"): going on (--force)", h->part[0] ? h->part : d->name,
+					h->part[0] ? " of " : "", h->part[0] ? d->name : "", h->dev,
+					h->name[0] ? h->name : "?");
+				continue;
+			}
+			if (h->part[0])
+				ab_err("%s (a partition of %s) is held by %s (\"%s\", uuid \"%s\"): refusing to put %s into %s.\n"
+				       "  fix: stop using the partition (e.g. vgchange -an, umount) and remove %s, or --force",
+				       h->part, d->name, h->dev, h->name[0] ? h->name : "?",
+				       h->uuid[0] ? h->uuid : "?", d->name, p->name, h->dev);
+			else
+				ab_err("%s is already held by %s (map \"%s\", uuid \"%s\"): refusing to put it into %s.\n"
+				       "  fix: stop using the disk directly and remove %s (dmsetup remove), or --force",
+				       d->name, h->dev, h->name[0] ? h->name : "?", h->uuid[0] ? h->uuid : "?",
+				       p->name, h->dev);
 			return AB_DATAERR;
 		}
 	}
 	return 0;
 }
 
+/* A map must have a path on side A and one on side B. */
+static int check_sides(const struct opts *o, const struct ab_lun *l, const struct planned *p)
+{
+	bool has[3] = { false, false, false };
+	int i;
+
+	for (i = 0; i < l->npaths; i++)
+		has[l->paths[i]->sess->side] = true;
+	if (has[SIDE_A] && has[SIDE_B])
+		return 0;
+	if (o->force) {
+		ab_warn("%s: no path on side %s: building it anyway (--force)", p->name,
+			has[SIDE_A] ? "B" : "A");
+		return 0;
+	}
+	ab_err("%s: no path on side %s (%d path(s), all on side %s): the map would not survive a side's outage; refusing.\n"
+	       "  fix: log in to a side %s portal (iscsiadm -m node -p PORTAL --login), check the side rules\n"
+	       "  ('abpath check', --side-a/--side-b), or --force",
+	       p->name, has[SIDE_A] ? "B" : "A", l->npaths, has[SIDE_A] ? "A" : "B",
+	       has[SIDE_A] ? "B" : "A");
+	return AB_DATAERR;
+}
+
+/* A reload must keep every path the map has now (block/DM/slaves). */
+static int check_drops(const struct opts *o, const struct ab_inventory *inv,
+		       const struct ab_lun *l, const struct planned *p, const char *dmdev)
+{
+	char **sl;
+	int n, i, j, rc = 0;
+
+	if (!dmdev[0])
+		return 0;
+	if (ab_dm_slaves(inv->root, dmdev, &sl, &n)) {
+		ab_err("cannot read %s/block/%s/slaves: %s", inv->root, dmdev, strerror(errno));
+		return AB_DATAERR;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < l->npaths; j++)
+			if (!strcmp(sl[i], l->paths[j]->name))
+				break;
+		if (j < l->npaths)
+			continue;
+		if (o->force) {
+			ab_warn("%s: the reload drops path %s (--force)", p->name, sl[i]);
+		} else if (!rc) {
+			ab_err("%s: the reload would drop path %s (in the map now, not among the LUN's discovered paths): refusing.\n"
+			       "  fix: wait until its session is back ('abpath show'), or --force to drop it",
+			       p->name, sl[i]);
+			rc = AB_DATAERR;
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(sl[i]);
+	free(sl);
+	return rc;
+}
+
 static int cmd_apply(const struct opts *o, struct ab_config *cfg, struct ab_inventory *inv)
 {
 	struct ab_lun **luns;
 	struct planned *p;
+	char dmdev[AB_NAME];
 	int n, i, rc;
 	bool live = false;
 	json_object *arr = NULL;
@@ -478,7 +577,22 @@ static int cmd_apply(const struct opts *o, struct ab_config *cfg, struct ab_inve
 				rc = AB_DATAERR;
 			}
 		if (!rc)
-			rc = check_holders(luns[i], &p[i], &p[i].reload);
+			rc = check_sides(o, luns[i], &p[i]);
+		if (!rc)
+			rc = check_holders(o, luns[i], &p[i], &p[i].reload, dmdev, sizeof(dmdev));
+		if (!rc && p[i].reload)
+			rc = check_drops(o, inv, luns[i], &p[i], dmdev);
+	}
+	if (!rc && !o->dry_run && live_sysfs(inv) && ab_multipathd_running("/proc/net/unix")) {
+		if (o->force) {
+			ab_warn("multipathd is running: applying anyway (--force)");
+		} else {
+			ab_err("multipathd is running: it manages the multipath maps of this host and may claim these paths; refusing.\n"
+			       "  fix: let multipathd build the maps ('abpath conf > /etc/multipath/conf.d/abpath.conf',\n"
+			       "  then 'multipathd reconfigure'), or stop multipathd, or blacklist these WWIDs in its\n"
+			       "  multipath.conf (blacklist { wwid \"^WWID$\" }) and use --force");
+			rc = AB_DATAERR;
+		}
 	}
 	if (!rc && !o->dry_run) {
 		live = live_sysfs(inv);
@@ -667,6 +781,10 @@ int ab_main(int argc, char **argv)
 	if (i == sizeof(cmds) / sizeof(cmds[0])) {
 		ab_err("unknown command \"%s\" (show, table, apply, check, status, reinstate, conf, plan)",
 		       cmd);
+		return AB_USAGE;
+	}
+	if (o.force && strcmp(cmd, "apply")) {
+		ab_err("--force only applies to apply");
 		return AB_USAGE;
 	}
 	if (o.dry_run && strcmp(cmd, "apply") && strcmp(cmd, "reinstate")) {

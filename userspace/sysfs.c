@@ -66,29 +66,78 @@ static int holders_cmp(const void *a, const void *b)
 			      ((const struct ab_holder *)b)->dev);
 }
 
-static void read_holders(const char *root, const char *bdir, struct ab_disk *d)
+static void add_holders(const char *root, const char *hdir, const char *part,
+			struct ab_disk *d)
 {
-	char hdir[AB_PATH];
-	DIR *dh;
+	DIR *dh = opendir(hdir);
 	struct dirent *de;
 
-	ab_fmt(hdir, sizeof(hdir), "%s/holders", bdir);
-	dh = opendir(hdir);
-	if (!dh) {
-		ab_fmt(hdir, sizeof(hdir), "%s/block/%s/holders", root, d->name);
-		dh = opendir(hdir);
-	}
 	if (!dh)
-		return;	/* no holders dir: nothing holds the disk */
+		return;	/* no holders dir: nothing holds it */
 	while ((de = readdir(dh))) {
+		struct ab_holder *h;
+
 		if (de->d_name[0] == '.')
 			continue;
 		d->holders = ab_xrealloc(d->holders, d->nholders + 1, sizeof(*d->holders));
-		ab_dm_holder_info(root, de->d_name, &d->holders[d->nholders++]);
+		h = &d->holders[d->nholders++];
+		ab_dm_holder_info(root, de->d_name, h);
+		ab_copy(h->part, sizeof(h->part), part);
 	}
 	closedir(dh);
+}
+
+/* Holders of the disk and of each of its partitions (LVM on sdb1). */
+static void read_holders(const char *root, const char *bdir, struct ab_disk *d)
+{
+	char hdir[AB_PATH], dir[AB_PATH], pdir[AB_PATH];
+	DIR *dh;
+	struct dirent *de;
+
+	ab_copy(dir, sizeof(dir), bdir);
+	ab_fmt(hdir, sizeof(hdir), "%s/holders", dir);
+	if (!ab_exists(hdir)) {
+		ab_fmt(dir, sizeof(dir), "%s/block/%s", root, d->name);
+		ab_fmt(hdir, sizeof(hdir), "%s/holders", dir);
+	}
+	add_holders(root, hdir, "", d);
+	dh = opendir(dir);
+	while (dh && (de = readdir(dh))) {
+		if (strncmp(de->d_name, d->name, strlen(d->name)) || !strcmp(de->d_name, d->name))
+			continue;
+		ab_fmt(pdir, sizeof(pdir), "%s/%s/partition", dir, de->d_name);
+		if (!ab_exists(pdir))
+			continue;
+		ab_fmt(hdir, sizeof(hdir), "%s/%s/holders", dir, de->d_name);
+		add_holders(root, hdir, de->d_name, d);
+	}
+	if (dh)
+		closedir(dh);
 	if (d->nholders > 1)
 		qsort(d->holders, d->nholders, sizeof(*d->holders), holders_cmp);
+}
+
+/* Names in block/DEV/slaves (the disks a dm map uses). */
+int ab_dm_slaves(const char *root, const char *dmdev, char ***out, int *n)
+{
+	char dir[AB_PATH];
+	DIR *dh;
+	struct dirent *de;
+
+	*out = NULL;
+	*n = 0;
+	ab_fmt(dir, sizeof(dir), "%s/block/%s/slaves", root, dmdev);
+	dh = opendir(dir);
+	if (!dh)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(dh))) {
+		if (de->d_name[0] == '.')
+			continue;
+		*out = ab_xrealloc(*out, *n + 1, sizeof(char *));
+		(*out)[(*n)++] = ab_xstrdup(de->d_name);
+	}
+	closedir(dh);
+	return 0;
 }
 
 static int read_wwid(const char *root, const char *sdev, struct ab_disk *d)

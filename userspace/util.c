@@ -183,3 +183,18 @@ int ab_fmt(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+/* multipathd listens on the abstract socket @/org/kernel/linux/storage/multipathd. */
+bool ab_multipathd_running(const char *proc_net_unix)
+{
+	FILE *f = fopen(proc_net_unix, "re");
+	char line[1024];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, " @/org/kernel/linux/storage/multipathd") != NULL;
+	fclose(f);
+	return found;
+}

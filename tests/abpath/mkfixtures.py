@@ -54,7 +54,7 @@ class Tree:
     def p(self, *parts):
         return os.path.join(self.root, *parts)
 
-    def dm(self, dev, name, uuid):
+    def dm(self, dev, name, uuid, slaves=()):
         if self.layout == "real":
             d = self.p("devices", "virtual", "block", dev)
             link(self.p("block", dev), d)
@@ -63,6 +63,8 @@ class Tree:
         w(os.path.join(d, "dm", "name"), name + "\n")
         w(os.path.join(d, "dm", "uuid"), uuid + "\n")
         w(os.path.join(d, "dev"), "254:%s\n" % dev[3:])
+        for sl in slaves:
+            w(os.path.join(d, "slaves", sl, ".keep"), "")
         self.dms[dev] = d
 
     def host(self, h, ip, netdev=None):
@@ -118,7 +120,7 @@ class Tree:
         return (sdev, h)
 
     def disk(self, sess, lun, name, devt, sectors, wwid=None, vpd=None,
-             state="running", holders=()):
+             state="running", holders=(), part_holders=()):
         sdev, h = sess
         hctl = "%d:0:0:%d" % (h, lun)
         ld = os.path.join(sdev, "target%d:0:0" % h, hctl)
@@ -135,6 +137,14 @@ class Tree:
                 link(os.path.join(bd, "holders", hd), self.dms[hd])
             else:
                 w(os.path.join(bd, "holders", hd, ".keep"), "")
+        if part_holders:
+            # partition 1 held (e.g. LVM on sdX1); whole-disk holders/ empty
+            pd = os.path.join(bd, name + "1")
+            w(os.path.join(pd, "partition"), "1\n")
+            w(os.path.join(pd, "dev"), "%d:%d\n" % (devt[0], devt[1] + 1))
+            os.makedirs(os.path.join(bd, "holders"), exist_ok=True)
+            for hd in part_holders:
+                w(os.path.join(pd, "holders", hd, ".keep"), "")
         if self.layout == "real":
             link(self.p("block", name), bd)
             link(self.p("dev", "block", "%d:%d" % devt), bd)
@@ -157,7 +167,7 @@ def two_portals():
 def four_portals():
     t = Tree("four-portals", "flat")
     iqn = "iqn.2001-05.com.example:xen-sr"
-    t.dm("dm-0", "data0", "mpath-3" + naa(0xb0)[4:])
+    t.dm("dm-0", "data0", "abpath-3" + naa(0xb0)[4:], slaves=("sdb", "sde", "sdh", "sdk"))
     portals = [("10.0.1.10", "10.0.1.100", 5), ("10.0.1.11", "10.0.1.100", 5),
                ("10.0.2.10", "10.0.2.100", 120), ("10.0.2.11", "10.0.2.100", 5)]
     names = iter(["sd" + c for c in "bcdefghijklm"])
@@ -237,6 +247,46 @@ def held():
     t.disk(s2, 0, "sdc", (8, 32), GIB, wwid=naa(0xf1))
 
 
+def held_part():
+    # LVM on a partition of the path disk: only sdb1/holders shows it
+    t = Tree("held-part", "flat")
+    iqn = "iqn.2003-01.org.linux-iscsi.san:storage"
+    t.dm("dm-1", "vg-lv", "LVM-Pq8s1b0a3kLw0WnA", slaves=("sdb1",))
+    t.host(2, "172.16.1.21")
+    t.host(3, "172.16.1.22")
+    s1 = t.session(1, 2, iqn, "172.16.1.10")
+    s2 = t.session(2, 3, iqn, "172.16.1.11")
+    t.disk(s1, 0, "sdb", (8, 16), GIB, wwid=naa(0xf2), part_holders=("dm-1",))
+    t.disk(s2, 0, "sdc", (8, 32), GIB, wwid=naa(0xf2))
+
+
+def reload_drop():
+    # abpath's map holds sdb, sdc and sdd; sdd's session is gone: a reload
+    # with the discovered paths would drop sdd from the map
+    t = Tree("reload-drop", "flat")
+    iqn = "iqn.2003-01.org.linux-iscsi.san:storage"
+    t.dm("dm-0", "3" + naa(0xf3)[4:], "abpath-3" + naa(0xf3)[4:], slaves=("sdb", "sdc", "sdd"))
+    t.host(2, "172.16.1.21")
+    t.host(3, "172.16.1.22")
+    s1 = t.session(1, 2, iqn, "172.16.1.10")
+    s2 = t.session(2, 3, iqn, "172.16.1.11")
+    t.disk(s1, 0, "sdb", (8, 16), GIB, wwid=naa(0xf3), holders=("dm-0",))
+    t.disk(s2, 0, "sdc", (8, 32), GIB, wwid=naa(0xf3), holders=("dm-0",))
+
+
+def mpathd_map():
+    # the LUN is in a map multipathd made (uuid mpath-WWID)
+    t = Tree("mpathd-map", "flat")
+    iqn = "iqn.2003-01.org.linux-iscsi.san:storage"
+    t.dm("dm-0", "mpatha", "mpath-3" + naa(0xf4)[4:], slaves=("sdb", "sdc"))
+    t.host(2, "172.16.1.21")
+    t.host(3, "172.16.1.22")
+    s1 = t.session(1, 2, iqn, "172.16.1.10")
+    s2 = t.session(2, 3, iqn, "172.16.1.11")
+    t.disk(s1, 0, "sdb", (8, 16), GIB, wwid=naa(0xf4), holders=("dm-0",))
+    t.disk(s2, 0, "sdc", (8, 32), GIB, wwid=naa(0xf4), holders=("dm-0",))
+
+
 def bad_portal():
     t = Tree("bad-portal", "flat")
     iqn = "iqn.2003-01.org.linux-iscsi.san:storage"
@@ -276,7 +326,7 @@ def configs():
 def main():
     os.makedirs(FIX, exist_ok=True)
     for f in (two_portals, four_portals, one_side_down, same_side, multi_iqn, held,
-              bad_portal, bad_missing, configs):
+              held_part, reload_drop, mpathd_map, bad_portal, bad_missing, configs):
         f()
     return 0
 

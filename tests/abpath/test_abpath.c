@@ -246,6 +246,25 @@ static void test_dm_reload_recovery(void **state)
 	ab_dm_set_ops(prev);
 }
 
+/* apply defers to a running multipathd: its abstract socket in /proc/net/unix */
+static void test_multipathd_detect(void **state)
+{
+	char path[] = "/tmp/abpath-unix.XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	spew(path, "Num       RefCount Protocol Flags    Type St Inode Path\n"
+	     "0000000000000000: 00000002 00000000 00010000 0001 01 16545 @/org/kernel/linux/storage/multipathd\n");
+	assert_true(ab_multipathd_running(path));
+	spew(path, "Num       RefCount Protocol Flags    Type St Inode Path\n"
+	     "0000000000000000: 00000002 00000000 00010000 0001 01 16545 @ISCSIADM_ABSTRACT_NAMESPACE\n");
+	assert_false(ab_multipathd_running(path));
+	unlink(path);
+	assert_false(ab_multipathd_running(path));
+}
+
 /* ---------- wwid ---------- */
 
 static void test_wwid_normalise(void **state)
@@ -911,6 +930,7 @@ int main(void)
 		cmocka_unit_test(test_reinstate),
 		cmocka_unit_test(test_devname_order),
 		cmocka_unit_test(test_dm_reload_recovery),
+		cmocka_unit_test(test_multipathd_detect),
 	};
 	size_t nu = sizeof(unit) / sizeof(unit[0]);
 	struct gcase *cases = NULL;

@@ -63,7 +63,7 @@ $AB $SIDES table --all --policy round-robin || fail table
 step "apply create (round-robin)"
 $AB $SIDES apply --all --policy round-robin --queue-if-no-path || fail "apply create"
 dmsetup table "$WWID" || fail "no map $WWID"
-[ "$(dmsetup info -c --noheadings -o uuid "$WWID")" = "mpath-$WWID" ] || fail "uuid"
+[ "$(dmsetup info -c --noheadings -o uuid "$WWID")" = "abpath-$WWID" ] || fail "uuid"
 [ -b "/dev/mapper/$WWID" ] || fail "no /dev/mapper/$WWID node"
 dd if=/dev/mapper/"$WWID" of=/dev/null bs=4k count=256 iflag=direct status=none || fail "read map"
 step "status"

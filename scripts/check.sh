@@ -50,7 +50,11 @@ run install tests/install/run.sh "${kernels[@]}"
 # VM suites: one guest per kernel, both in parallel (each TCG guest is
 # single-threaded; the machine has two cores).
 # t_install_autoload first: it needs the selectors unloaded (a clean guest).
-vm_tests="t_install_autoload t_lb_paths t_wp_paths t_badargs t_lb_asym t_flap t_reload t_nopath t_lifecycle t_badtables t_e2e_iscsi"
+vm_tests="t_install_autoload t_lb_paths t_wp_paths t_badargs t_lb_asym t_flap t_reload t_nopath t_lifecycle t_badtables t_e2e_iscsi t_devfail"
+# Issue 14: t_storm in a second guest with 4 vCPUs (60 s of storm per
+# map, ~3-4 min), then scripts/mutants.sh: the tests against their
+# mutants, each must fail (~3-4 min per kernel).
+storm_env=(--env STORM_SECS=60 --env VM_TEST_VERBOSE=1 --env VM_TEST_TIMEOUT=1200)
 pids=()
 for k in "${kernels[@]}"; do
 	(
@@ -62,6 +66,11 @@ for k in "${kernels[@]}"; do
 			--env VM_TEST_TIMEOUT=900 \
 			-- tests/vm/runner.sh $vm_tests >"$out/vm-$k.raw" 2>&1
 		echo "vm-run exit $?" >>"$out/vm-$k.raw"
+		scripts/vm-run --kver "$k" --smp 4 --timeout 1500 --out "$out/vm-storm-$k" "${storm_env[@]}" \
+			-- tests/vm/runner.sh t_storm >"$out/vm-storm-$k.raw" 2>&1
+		echo "vm-run exit $?" >>"$out/vm-storm-$k.raw"
+		MUTANTS_OUT=$out/mutants-$k scripts/mutants.sh "$k" >"$out/mutants-$k.raw" 2>&1
+		echo "mutants exit $?" >>"$out/mutants-$k.raw"
 	) &
 	pids+=($!)
 done
@@ -69,6 +78,8 @@ wait "${pids[@]}"
 for k in "${kernels[@]}"; do
 	run "vm-selftest-$k" bash -c "cat '$out/vmself-$k.raw'; grep -q '^vm-selftest exit 0$' '$out/vmself-$k.raw'"
 	run "vm-$k" bash -c "cat '$out/vm-$k.raw'; grep -q '^vm-run exit 0$' '$out/vm-$k.raw'"
+	run "vm-storm-$k" bash -c "cat '$out/vm-storm-$k.raw'; grep -q '^vm-run exit 0$' '$out/vm-storm-$k.raw'"
+	run "mutants-$k" bash -c "cat '$out/mutants-$k.raw'; grep -q '^mutants exit 0$' '$out/mutants-$k.raw'"
 done
 
 tap_summary

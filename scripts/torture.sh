@@ -15,9 +15,13 @@
 #                    through dmsetup, leak check over passes 2-3: ~4-18 min
 #      about 18-40 min per guest under TCG (both at once; 18 measured on
 #      2026-12-02);
-#   3. then the 6.1 RT guest running the 3-minute t_flap (~5 min) while
-#      the three libFuzzer targets run 10 min each, one after the other
-#      (30 min).
+#      then (issue 14) per kernel a 4-vCPU guest running t_storm, 10 min
+#      of path-message storm per map (~25 min), and scripts/mutants.sh
+#      --long (each test against its mutant must fail, ~15 min); t_devfail
+#      (30 real path failures per part) runs with the long tests;
+#   3. then the 6.1 RT guest (4 vCPUs) running the 3-minute t_flap and
+#      t_storm (10 min per map, ~30 min) while the three libFuzzer targets
+#      run 10 min each, one after the other (30 min).
 # Total: about 50-75 minutes on the 2-core machine (48 measured on
 # 2026-12-02; more if other VMs
 # run: vm-run shares the machine lock with make bench).  TAP lines, last
@@ -26,6 +30,7 @@
 # Env: TORTURE_KERNELS="KVER KVER" (default: newest installed 6.1 and 6.12),
 #      TORTURE_RT=KVER (default: newest installed 6.1 *-rt-amd64),
 #      TORTURE_FUZZ_SECS (default 600), TORTURE_FLAP_SECS (default 180),
+#      TORTURE_STORM_SECS (default 600: t_storm per map),
 #      TORTURE_PARTS (default "vm rt fuzz": any subset; e.g. the fuzzers
 #      alone on one core while the other is busy; a partial run writes to
 #      build/torture-PARTS instead of build/torture).
@@ -74,10 +79,10 @@ flap=${TORTURE_FLAP_SECS:-180}
 long_env=(--env FLAP_SECS="$flap" --env FLAP_SELS="lb wp wpp" --env RELOADS=100
 	--env RELOADS_DMSETUP=100 --env NOPATH_ALL=1 --env CYCLES=30 --env BAD_PASSES=3
 	--env BAD_DMSETUP=all --env VM_TEST_VERBOSE=1 --env VM_TEST_TIMEOUT=2700)
-tests="t_flap t_reload t_nopath t_lifecycle t_badtables"
+tests="t_flap t_reload t_nopath t_lifecycle t_badtables t_devfail"
 pids=()
 for k in "${kernels[@]}"; do
-	scripts/vm-run --kver "$k" --timeout 6000 --out "$out/vm-$k" "${long_env[@]}" \
+	scripts/vm-run --kver "$k" --timeout 6000 --out "$out/vm-$k" "${long_env[@]}" --env DEVFAIL_CYCLES=30 \
 		-- tests/vm/runner.sh $tests >"$out/vm-$k.raw" 2>&1 &
 	pids+=($!)
 done
@@ -89,10 +94,36 @@ for k in "${kernels[@]}"; do
 	run "vm-$k" bash -c "cat '$out/vm-$k.raw'; grep -q '^vm-run exit 0$' '$out/vm-$k.raw'"
 done
 
+# Issue 14: per kernel a 4-vCPU guest running t_storm, 10 min of path
+# messages per map (10 maps, 5 at once: ~25 min), then scripts/mutants.sh
+# --long (each test against its mutant must fail: ~15 min).
+storm_secs=${TORTURE_STORM_SECS:-600}
+storm_env=(--env STORM_SECS="$storm_secs" --env VM_TEST_VERBOSE=1 --env VM_TEST_TIMEOUT=4000)
+pids=()
+for k in "${kernels[@]}"; do
+	(
+		scripts/vm-run --kver "$k" --smp 4 --timeout 4500 --out "$out/vm-storm-$k" "${storm_env[@]}" \
+			-- tests/vm/runner.sh t_storm >"$out/vm-storm-$k.raw" 2>&1
+		echo "vm-run exit $?" >>"$out/vm-storm-$k.raw"
+		MUTANTS_OUT=$out/mutants-$k scripts/mutants.sh --long "$k" >"$out/mutants-$k.raw" 2>&1
+		echo "mutants exit $?" >>"$out/mutants-$k.raw"
+	) &
+	pids+=($!)
+done
+[ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
+for k in "${kernels[@]}"; do
+	run "vm-storm-$k" bash -c "cat '$out/vm-storm-$k.raw'; grep -q '^vm-run exit 0$' '$out/vm-storm-$k.raw'"
+	run "mutants-$k" bash -c "cat '$out/mutants-$k.raw'; grep -q '^mutants exit 0$' '$out/mutants-$k.raw'"
+done
+
+
 # RT guest (one core) and the fuzzers (the other core) at once
 if [ -n "$rt" ]; then
-	scripts/vm-run --kver "$rt" --timeout 3000 --out "$out/vm-rt" "${long_env[@]}" \
-		-- tests/vm/runner.sh t_flap >"$out/vm-rt.raw" 2>&1 &
+	# 4 vCPUs for t_storm (issue 14: 10 min per map; on RT the m->lock
+	# holder can be preempted inside the flag rewrite: the widest window)
+	scripts/vm-run --kver "$rt" --smp 4 --timeout 6000 --out "$out/vm-rt" "${long_env[@]}" \
+		--env STORM_SECS="${TORTURE_STORM_SECS:-600}" \
+		-- tests/vm/runner.sh t_flap t_storm >"$out/vm-rt.raw" 2>&1 &
 	rtpid=$!
 fi
 want fuzz && run fuzz-long scripts/fuzz.sh --no-build "${TORTURE_FUZZ_SECS:-600}"

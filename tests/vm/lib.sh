@@ -8,6 +8,9 @@
 #   log MSG...                 print "# MSG" (TAP diagnostic) to stderr
 #   need_cmd CMD...            die unless every CMD is in PATH (never skip)
 #   load_modules               modprobe dm-multipath; insmod build/ko/KVER/*.ko
+#                              (env PSW_KO_DIR=DIR: DIR/KVER/*.ko or DIR/*.ko
+#                              instead, e.g. a mutant's build/ko-mutant/NAME,
+#                              relative to REPO or absolute)
 #   nullb_create NAME SIZE_MB [MBPS]  -> prints the disk: /dev/NAME on 6.1/6.12
 #                              (/dev/nullbINDEX on old kernels); queue_mode 2,
 #                              power 1; env NULLB_MEMORY_BACKED=1 keeps data,
@@ -57,7 +60,10 @@ need_cmd() {
 }
 
 load_modules() {
-	local d=$REPO/build/ko/$KVER ko n=0
+	local d=${PSW_KO_DIR:-$REPO/build/ko/$KVER} ko n=0
+	[[ $d == /* ]] || d=$REPO/$d
+	[ ! -d "$d/$KVER" ] || d=$d/$KVER
+	[ -z "${PSW_KO_DIR:-}" ] || log "modules from $d"
 	modprobe dm-multipath || die "modprobe dm-multipath failed"
 	[ -d "$d" ] || die "no built modules in $d: build the project modules for $KVER first (the top Makefile copies them to build/ko/KVER/)"
 	for ko in "$d"/*.ko; do

@@ -2,7 +2,12 @@
 # Multipath helpers for the selector VM tests (sourced by tests/vm/t_*.sh).
 # Every helper fails loudly: a missing tool or device is a test failure.
 
-MP_KO=${REPO:-$(pwd)}/build/ko/$(uname -r)
+# env PSW_KO_DIR=DIR (relative to REPO or absolute): load the modules from
+# DIR/KVER or DIR instead, e.g. a mutant's build/ko-mutant/NAME
+# (scripts/build-mutant.sh, scripts/mutants.sh)
+MP_KO=${PSW_KO_DIR:-${REPO:-$(pwd)}/build/ko/$(uname -r)}
+[[ $MP_KO == /* ]] || MP_KO=${REPO:-$(pwd)}/$MP_KO
+[ ! -d "$MP_KO/$(uname -r)" ] || MP_KO=$MP_KO/$(uname -r)
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { echo "# $*"; }

@@ -19,20 +19,20 @@
  * The smooth sequence is precomputed into a schedule: path i with reduced
  * weight w_i owns the points (k + 1/2) / w_i, k = 0..w_i-1, of the period
  * [0, 1); the schedule lists all W = sum(w_i) points in time order (ties by
- * path index).  Any half-open interval of length 1 holds exactly w_i points
- * of path i, so ANY W consecutive entries of the cyclic schedule hold every
- * path exactly w_i times: the share is exact over every window of W I/Os.
+ * path index), and the I/Os walk it cyclically.  Every period of W I/Os
+ * holds path i exactly w_i times.  Any window of L consecutive I/Os holds
+ * it L w_i / W times give or take less than 2 with up to three paths
+ * (1.994 is the worst tests/unit/test_wp.c finds), and less than
+ * 2 + (n - 2) w_i / W with n paths: with many light paths whose points
+ * coincide, their entries come in short runs (test_wp_burst_many_light;
+ * 9.47 is the worst in the random test of up to 16 paths).
  * Weights whose reduced sum exceeds PSW_WP_SCHED_MAX are first scaled to
  * the sum S = PSW_WP_SCHED_MAX - n by rounding their running sum: the
  * schedule stays bounded whatever the weights, and each path's count
  * differs from its exact share of S by less than one entry (a share of
  * less than half an entry is raised to one), i.e. its share of the I/O by
  * less than 0.002 points (tests/unit/test_wp.c measures it).
- * Shorter windows can drift from the exact share by a little more than
- * one I/O (1.25 seen with three paths), and with many light paths whose
- * points coincide those can follow each other; tests/unit/test_wp.c and
- * the schedule fuzzer measure the bound.  Picking is one array load per
- * I/O.
+ * Picking is one array load per I/O.
  */
 #ifndef PSW_WP_H
 #define PSW_WP_H

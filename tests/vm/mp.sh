@@ -167,3 +167,87 @@ fio_verify_stop() {
 	touch "$TEST_TMP/fio.stop"
 	wait "$FIO_BG" || fail "fio verify failed (see above)"
 }
+
+# ---- Shares measured on the path disks (issue 14) ----
+# The status counters come from the selector's own start_io/end_io: a
+# selector that sends I/O to one path and counts it on another passes any
+# check built on them alone (tests/mutants/*-fake-status.patch do exactly
+# that).  These helpers read each path disk's own /sys/block/DISK/stat,
+# through /sys/dev/block/MAJ:MIN (dm-linear paths too: dm-N), with bash
+# builtins only (no exec per path).  stat fields used: 1 reads completed,
+# 3 sectors read, 5 writes completed, 7 sectors written.  Sectors count
+# the data the disk moved; "completed" also counts a clone the disk
+# refused as busy (the block layer accounts it as done, dm dispatches it
+# again) and counts a merged request once, so sector shares are the
+# stricter measure where the I/O size is fixed or bytes are what matter.
+#   ds_snap VAR DEV...     VAR=(ios0 sec0 ios1 sec1 ...) for each MAJ:MIN
+#   ds_delta VAR0 VAR1     per-path deltas: DS_IOS=() DS_SEC=(), sums
+#                          DS_IOS_SUM DS_SEC_SUM
+#   ds_share IDX SCALE [ios|sec]  prints path IDX's share of the last
+#                          delta in 1/SCALE (100: percent), rounded; sec
+#                          by default
+#   ds_name DEV            prints the disk name of MAJ:MIN (sdb, dm-3)
+#   ds_within NAME V LO HI / ds_agree NAME DISK STATUS TOL / ds_fail MSG
+#                          disk-side checks; MP_DISK_SOFT=1 (for runs on
+#                          a mutant) prints "FAIL (disk): ..." and goes on,
+#                          ds_done then fails the test at its end
+ds_snap() {
+	local -n _ds_out=$1
+	local _ds_d _ds_f
+	shift
+	_ds_out=()
+	for _ds_d in "$@"; do
+		read -r -a _ds_f <"/sys/dev/block/$_ds_d/stat" ||
+			fail "ds_snap: cannot read /sys/dev/block/$_ds_d/stat"
+		_ds_out+=($((_ds_f[0] + _ds_f[4])) $((_ds_f[2] + _ds_f[6])))
+	done
+}
+
+ds_delta() {
+	local -n _ds_a=$1 _ds_b=$2
+	local i
+	[ ${#_ds_a[@]} -eq ${#_ds_b[@]} ] || fail "ds_delta: $1 and $2 differ in length"
+	DS_IOS=() DS_SEC=() DS_IOS_SUM=0 DS_SEC_SUM=0
+	for ((i = 0; i < ${#_ds_a[@]}; i += 2)); do
+		DS_IOS+=($((_ds_b[i] - _ds_a[i])))
+		DS_SEC+=($((_ds_b[i + 1] - _ds_a[i + 1])))
+		DS_IOS_SUM=$((DS_IOS_SUM + _ds_b[i] - _ds_a[i]))
+		DS_SEC_SUM=$((DS_SEC_SUM + _ds_b[i + 1] - _ds_a[i + 1]))
+	done
+}
+
+ds_share() {
+	local x t
+	if [ "${3:-sec}" = ios ]; then x=${DS_IOS[$1]} t=$DS_IOS_SUM; else x=${DS_SEC[$1]} t=$DS_SEC_SUM; fi
+	echo $(((x * $2 + t / 2) / (t > 0 ? t : 1)))
+}
+
+ds_name() {
+	local l
+	while read -r l; do
+		[[ $l == DEVNAME=* ]] && { echo "${l#DEVNAME=}"; return 0; }
+	done <"/sys/dev/block/$1/uevent"
+	echo "$1"
+}
+
+ds_fail() {
+	if [ "${MP_DISK_SOFT:-0}" = 1 ]; then
+		echo "FAIL (disk): $*" >&2
+		DS_FAILED=$((${DS_FAILED:-0} + 1))
+	else
+		fail "(disk stat) $*"
+	fi
+}
+
+ds_within() { # NAME VALUE LO HI
+	[ "$2" -ge "$3" ] && [ "$2" -le "$4" ] || ds_fail "$1 = $2, expected $3..$4"
+}
+
+ds_agree() { # NAME DISK-SHARE STATUS-SHARE TOL
+	local d=$(($2 - $3))
+	[ "${d#-}" -le "$4" ] || ds_fail "$1: disks say $2, selector status says $3 (more than $4 apart)"
+}
+
+ds_done() {
+	[ "${DS_FAILED:-0}" = 0 ] || fail "${DS_FAILED} disk-stat check(s) failed (MP_DISK_SOFT=1 run)"
+}

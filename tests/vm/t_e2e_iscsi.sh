@@ -15,7 +15,12 @@
 #  3. A restored: iscsid logs in again; no multipathd runs here, so
 #     "abpath reinstate" gives A back once sysfs shows its session logged in
 #     (and, while A is cut, must leave it failed); I/O spreads again.
-#  4. weighted-paths A=3,B=1: shares from "abpath status --json" 75/25 +-2.
+#  4. weighted-paths A=3,B=1: shares from "abpath status --json" 75/25 +-2,
+#     and the same +-2 on the bytes the two sd disks moved (their own
+#     /sys/block/sdX/stat, issue 14): catches a selector whose status
+#     counts I/O on another path than it sent it to
+#     (tests/mutants/wp-rr-fake-status.patch).  Likewise for step 5's
+#     weighted-paths window.
 #  5. multipathd builds the map itself from multipath.conf
 #     (path_selector "least-blocks 0"; modules insmod-ed before, see below),
 #     fails/reinstates A on cut/restore by itself, and reloads the map 0
@@ -90,6 +95,13 @@ row() {
 	printf '#   %-28s %8d %8d %8.1f %8.1f %6s%%\n' "$l" "$R_A" "$R_B" \
 		"$(awk -v x=$ba 'BEGIN{print x/1048576}')" "$(awk -v x=$bb 'BEGIN{print x/1048576}')" \
 		"$(pct "$R_A" $((R_A + R_B)))"
+}
+# disk_share_a SNAP0 SNAP1: A's share (%) of the bytes both disks moved
+disk_share_a() {
+	local x y
+	read -r -a x <<<"$1"
+	read -r -a y <<<"$2"
+	pct $((y[1] - x[1])) $((y[1] - x[1] + y[3] - x[3]))
 }
 hdr() { printf '#   %-28s %8s %8s %8s %8s %7s\n' "$1" "A I/Os" "B I/Os" "A MiB" "B MiB" "A share"; }
 
@@ -316,6 +328,9 @@ row "8 s fio verify, 64k" "$s0" "$s1"
 note "weighted-paths A=3,B=1: abpath status shares A=$sa% B=$sb% (goal 75/25 +-2)"
 awk -v a="$sa" -v b="$sb" 'BEGIN { exit !(a >= 73 && a <= 77 && b >= 23 && b <= 27) }' ||
 	fail "weighted-paths shares A=$sa B=$sb not 75/25 +-2"
+da=$(disk_share_a "$s0" "$s1")
+note "weighted-paths A=3,B=1: the disks moved A=$da% of the bytes (goal 75 +-2)"
+[ "$da" -ge 73 ] && [ "$da" -le 77 ] || fail "weighted-paths: disk $ISCSI_SD_A moved $da% of the bytes, not 75 +-2 (status said $sa%)"
 dmsetup remove "$MAP" || fail "remove abpath map"
 
 # ---- 5: multipathd ----
@@ -405,6 +420,7 @@ mpd_window() { # POLICY SECS CUT(0|1) [fio args]: fio for SECS s; CUT=1: cut A a
 	cs+=" $(completed "$B")"
 	vm_sleep 4
 	s4=$(snap)
+	MPD_S0=$s0 MPD_S4=$s4	# for the weighted-paths disk share
 	cs+=" $(completed "$B")"
 	if ! kill -0 "$FIO_PID" 2>/dev/null; then
 		wait "$FIO_PID"
@@ -473,6 +489,9 @@ read -r sa sb <<<"$(awk -F': ' '/"side"/ { gsub(/[",]/, "", $2); s = $2 }
 if [ "$FULL" != 1 ]; then
 	awk -v a="$sa" -v b="$sb" 'BEGIN { exit !(a >= 73 && a <= 77 && b >= 23 && b <= 27) }' ||
 		fail "multipathd weighted-paths shares A=$sa B=$sb not 75/25 +-2"
+	da=$(disk_share_a "$MPD_S0" "$MPD_S4")
+	note "multipathd weighted-paths: the disks moved A=$da% of the bytes in the window's 10 s (goal 75 +-2)"
+	[ "$da" -ge 73 ] && [ "$da" -le 77 ] || fail "multipathd weighted-paths: disk $ISCSI_SD_A moved $da% of the bytes, not 75 +-2 (status said $sa%)"
 fi
 
 kill "$MPD_PID" 2>/dev/null

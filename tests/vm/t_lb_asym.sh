@@ -7,6 +7,20 @@
 # (4k/64k/128k, 32 : 8 MiB/s: null_blk refills its budget every 20 ms and
 # never passes a request larger than one refill, so 128k needs >= 7 MiB/s;
 # faster rates make the emulated guest CPU-bound).
+# The share is measured twice (issue 14): bytes in the selector's status
+# counters and sectors on the two null_blk disks' own /sys/block/*/stat
+# (ds_* in mp.sh); both must be > 55% and agree within 5 points (not
+# closer: a clone that null_blk's bandwidth limit refuses as busy goes
+# through the selector's end_io, multipath_release_clone, and is sent
+# again, so the status can count its bytes twice, the disk once; 0-2
+# points apart in the runs of 2026-12-03).  The disk side
+# catches a selector that counts I/O on another path than the one it sent
+# it to: tests/mutants/wp-rr-fake-status.patch (round-robin, completions
+# credited per the 4:1 schedule) shows the fast path's 4:1 share in the
+# status and fails on the disks.  (tests/mutants/lb-pin-fake-status.patch
+# pins all I/O on the fast path and fails the status check, not this one.)
+# Env: PSW_KO_DIR=DIR loads the modules from DIR (or DIR/KVER; mp.sh), e.g. a
+# mutant build; MP_DISK_SOFT=1 reports failing disk checks and goes on.
 set -uo pipefail
 . "$(dirname "$0")/mp.sh"
 . "$(dirname "$0")/lib.sh"
@@ -30,12 +44,18 @@ for v in "--bs=4k|4|1" "--bssplit=4k/50:64k/30:128k/20|32|8"; do
 	for sel in "least-blocks 0|$FD:1|$LD:1" "weighted-paths 0|$FD:4|$LD:1"; do
 		IFS='|' read -r s p1 p2 <<<"$sel"
 		mp_create asym "$(mp_table "$S" rq "$s" "$p1" "$p2")"
+		ds_snap d0 "$FD" "$LD"
 		m=$(bw /dev/mapper/asym "$variant")
+		ds_snap d1 "$FD" "$LD"
+		ds_delta d0 d1
 		fb=$(mp_field asym "$FD" 5) lb=$(mp_field asym "$LD" 5)
 		share=$(pct "$fb" $((fb + lb)))
+		dshare=$(ds_share 0 100)
 		eff=$(( m * 100 / (f1 + l1) ))
-		note "$variant ${s% 0}: single fast $f1 KiB/s, slow $l1 KiB/s; map $m KiB/s = efficiency $((eff / 100)).$(printf %02d $((eff % 100))); fast path carried $share% of the bytes"
+		note "$variant ${s% 0}: single fast $f1 KiB/s, slow $l1 KiB/s; map $m KiB/s = efficiency $((eff / 100)).$(printf %02d $((eff % 100))); fast path carried $share% of the bytes (status), $dshare% of the sectors (disks: $((DS_SEC[0] / 2)) / $((DS_SEC[1] / 2)) KiB, ${DS_IOS[0]} / ${DS_IOS[1]} completions)"
 		[ "$share" -gt 55 ] || fail "$s: fast path carried only $share% of the bytes"
+		[ "$dshare" -gt 55 ] || ds_fail "$s: fast path's disk moved only $dshare% of the sectors (status said $share%)"
+		ds_agree "$variant $s: fast path's share" "$dshare" "$share" 5
 		mp_assert_idle asym "$FD" "$LD"
 		mp_remove asym
 	done
@@ -43,3 +63,4 @@ for v in "--bs=4k|4|1" "--bssplit=4k/50:64k/30:128k/20|32|8"; do
 	nullb_remove slow
 done
 modprobe -r null_blk || fail "modprobe -r null_blk"
+ds_done

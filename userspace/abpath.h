@@ -44,6 +44,8 @@ void ab_copy(char *dst, size_t len, const char *src);
 const char *ab_side_name(enum ab_side s);
 enum ab_side ab_side_parse(const char *s);
 int ab_parse_uint(const char *s, unsigned long max, unsigned long *out);
+int ab_parse_devt(const char *s, unsigned *maj, unsigned *min);
+void ab_err_capture(char *buf, size_t len);
 
 /* wwid.c */
 int ab_wwid_normalise(const char *raw, char *out, size_t len);
@@ -109,10 +111,18 @@ struct ab_lun {
 	int npaths;
 };
 
+/* a session discovery could not read: reported and skipped */
+struct ab_skipped {
+	int sid;
+	char error[AB_PATH];
+};
+
 struct ab_inventory {
 	char root[AB_PATH];
 	struct ab_session *sessions;
 	int nsessions;
+	struct ab_skipped *skipped;
+	int nskipped;
 	struct ab_lun *luns;
 	int nluns;
 };
@@ -266,8 +276,8 @@ struct ab_st_map {
 	char name[AB_STR];
 	char uuid[AB_STR];
 	int npgs;
-	char pg_state[16];
-	char pg_selector[16][AB_NAME];
+	char *pg_state;			/* npgs entries */
+	char (*pg_selector)[AB_NAME];	/* npgs entries */
 	int queue_io;
 	struct ab_st_path *paths;
 	int npaths;
@@ -321,6 +331,7 @@ void ab_json_print(FILE *f, struct json_object *o);
 void ab_show_print(FILE *f, const struct ab_config *cfg, const struct ab_inventory *inv);
 struct json_object *ab_show_json(const struct ab_config *cfg, const struct ab_inventory *inv);
 struct json_object *ab_sides_json(const struct ab_config *cfg);
+struct json_object *ab_skipped_json(const struct ab_inventory *inv);
 int ab_conf_emit(FILE *f, const struct ab_config *cfg, const struct ab_table_opts *o,
 		 struct ab_lun **luns, int n, const char *no_path_retry, bool json);
 int ab_plan(FILE *f, const struct ab_config *cfg, long host, bool json);

@@ -316,6 +316,14 @@ int ab_check(const struct ab_config *cfg, const struct ab_inventory *inv,
 	struct ctx c = { NULL, 0 };
 	int i, worst = AB_OK;
 
+	for (i = 0; i < inv->nskipped; i++) {
+		char subj[AB_NAME];
+
+		ab_fmt(subj, sizeof(subj), "session%d", inv->skipped[i].sid);
+		add(&c, SEV_ERROR, subj, "session-unreadable",
+		    "check the session (iscsiadm -m session -P 3); if it is logging out, wait and run again",
+		    "skipped: %s", inv->skipped[i].error);
+	}
 	if (!inv->nsessions)
 		add(&c, SEV_CRITICAL, "host", "no-sessions",
 		    "discover and log in to the A and B portals (abpath plan shows which)",

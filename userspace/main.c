@@ -824,6 +824,18 @@ int ab_main(int argc, char **argv)
 		return rc;
 	}
 	bad = ab_classify(&cfg, &inv);
+	for (i = 0; i < (size_t)inv.nskipped; i++)
+		ab_warn("session%d skipped: %s", inv.skipped[i].sid, inv.skipped[i].error);
+	if (inv.nskipped && (!strcmp(cmd, "table") || !strcmp(cmd, "conf") ||
+			     (!strcmp(cmd, "apply") && !o.force))) {
+		ab_err("%d session(s) could not be read: the paths they carry would be missing from the %s.\n"
+		       "  fix: check them (iscsiadm -m session -P 3, abpath check) and run again when they are back or gone%s",
+		       inv.nskipped, strcmp(cmd, "conf") ? "tables" : "configuration",
+		       strcmp(cmd, "apply") ? "" : "; --force goes on without them");
+		ab_inventory_free(&inv);
+		ab_config_free(&cfg);
+		return AB_DATAERR;
+	}
 	if (!strcmp(cmd, "show"))
 		rc = cmd_show(&o, &cfg, &inv, bad);
 	else if (!strcmp(cmd, "table"))

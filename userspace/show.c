@@ -104,6 +104,22 @@ static json_object *disk_json(const struct ab_disk *d)
 	return o;
 }
 
+/* [{"sid": N, "error": "..."}] of the sessions discovery skipped */
+struct json_object *ab_skipped_json(const struct ab_inventory *inv)
+{
+	json_object *a = json_object_new_array();
+	int i;
+
+	for (i = 0; i < inv->nskipped; i++) {
+		json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "sid", json_object_new_int(inv->skipped[i].sid));
+		json_object_object_add(x, "error", json_object_new_string(inv->skipped[i].error));
+		json_object_array_add(a, x);
+	}
+	return a;
+}
+
 struct json_object *ab_show_json(const struct ab_config *cfg, const struct ab_inventory *inv)
 {
 	json_object *o = json_object_new_object(), *ss = json_object_new_array();
@@ -112,6 +128,7 @@ struct json_object *ab_show_json(const struct ab_config *cfg, const struct ab_in
 
 	json_object_object_add(o, "sysfs", json_object_new_string(inv->root));
 	json_object_object_add(o, "config", ab_sides_json(cfg));
+	json_object_object_add(o, "skipped_sessions", ab_skipped_json(inv));
 	for (i = 0; i < inv->nsessions; i++) {
 		const struct ab_session *s = &inv->sessions[i];
 		json_object *x = json_object_new_object(), *dl = json_object_new_array();

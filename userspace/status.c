@@ -82,16 +82,18 @@ int ab_status_parse(const char *table, const char *status, struct ab_st_map *m,
 			m->queue_io = 1;
 	if (tok_uint(&tt, 64, &n) || tok_skip(&tt, n))
 		FAIL("table: bad hardware handler list");
-	if (tok_uint(&tt, 16, &npg) || tok_uint(&tt, 16, &v))
-		FAIL("table: bad priority group count (more than 16?)");
+	if (tok_uint(&tt, 65535, &npg) || tok_uint(&tt, 65535, &v))
+		FAIL("table: bad priority group count");
 	/* INFO: features, hw handler */
 	if (tok_uint(&st, 64, &n) || tok_skip(&st, n))
 		FAIL("status: bad feature list");
 	if (tok_uint(&st, 64, &n) || tok_skip(&st, n))
 		FAIL("status: bad hardware handler list");
-	if (tok_uint(&st, 16, &n) || n != npg || tok_uint(&st, 16, &v))
+	if (tok_uint(&st, 65535, &n) || n != npg || tok_uint(&st, 65535, &v))
 		FAIL("status: priority group count differs from the table");
 	m->npgs = (int)npg;
+	m->pg_state = ab_xcalloc(npg + 1, 1);
+	m->pg_selector = ab_xcalloc(npg + 1, sizeof(*m->pg_selector));
 	for (pg = 0; pg < npg; pg++) {
 		unsigned long tnp, tna;
 
@@ -119,8 +121,8 @@ int ab_status_parse(const char *table, const char *status, struct ab_st_map *m,
 			p->pg = (int)pg + 1;
 			ab_copy(p->selector, sizeof(p->selector), m->pg_selector[pg]);
 			s = tok_next(&tt);
-			if (!s || sscanf(s, "%u:%u", &maj, &mnr) != 2)
-				FAIL("table: bad path device in group %lu", pg + 1);
+			if (ab_parse_devt(s, &maj, &mnr))
+				FAIL("table: bad path device \"%s\" in group %lu", s ? s : "", pg + 1);
 			p->major = maj;
 			p->minor = mnr;
 			if ((unsigned long)(tt.n - tt.i) < tna)
@@ -129,8 +131,7 @@ int ab_status_parse(const char *table, const char *status, struct ab_st_map *m,
 			for (k = 0; k < tna; k++)
 				ab_copy(p->table[k], sizeof(p->table[k]), tok_next(&tt));
 			s = tok_next(&st);
-			if (!s || sscanf(s, "%u:%u", &maj, &mnr) != 2 ||
-			    maj != p->major || mnr != p->minor)
+			if (ab_parse_devt(s, &maj, &mnr) || maj != p->major || mnr != p->minor)
 				FAIL("status: path %lu of group %lu is not %u:%u", j + 1, pg + 1,
 				     p->major, p->minor);
 			s = tok_next(&st);
@@ -180,6 +181,10 @@ void ab_status_resolve(struct ab_st_map *m, const struct ab_inventory *inv)
 
 void ab_status_free(struct ab_st_map *m)
 {
+	free(m->pg_state);
+	free(m->pg_selector);
+	m->pg_state = NULL;
+	m->pg_selector = NULL;
 	free(m->paths);
 	m->paths = NULL;
 	m->npaths = 0;

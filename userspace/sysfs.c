@@ -66,14 +66,18 @@ static int holders_cmp(const void *a, const void *b)
 			      ((const struct ab_holder *)b)->dev);
 }
 
-static void add_holders(const char *root, const char *hdir, const char *part,
-			struct ab_disk *d)
+static int add_holders(const char *root, const char *hdir, const char *part,
+		       struct ab_disk *d)
 {
 	DIR *dh = opendir(hdir);
 	struct dirent *de;
 
-	if (!dh)
-		return;	/* no holders dir: nothing holds it */
+	if (!dh) {
+		if (errno == ENOENT)
+			return 0;	/* no holders dir: nothing holds it */
+		ab_err("%s: cannot read %s: %s", d->name, hdir, strerror(errno));
+		return AB_DATAERR;
+	}
 	while ((de = readdir(dh))) {
 		struct ab_holder *h;
 
@@ -85,36 +89,51 @@ static void add_holders(const char *root, const char *hdir, const char *part,
 		ab_copy(h->part, sizeof(h->part), part);
 	}
 	closedir(dh);
+	return 0;
 }
 
 /* Holders of the disk and of each of its partitions (LVM on sdb1). */
-static void read_holders(const char *root, const char *bdir, struct ab_disk *d)
+static int read_holders(const char *root, const char *bdir, struct ab_disk *d)
 {
 	char hdir[AB_PATH], dir[AB_PATH], pdir[AB_PATH];
 	DIR *dh;
 	struct dirent *de;
+	int rc;
 
 	ab_copy(dir, sizeof(dir), bdir);
 	ab_fmt(hdir, sizeof(hdir), "%s/holders", dir);
 	if (!ab_exists(hdir)) {
-		ab_fmt(dir, sizeof(dir), "%s/block/%s", root, d->name);
-		ab_fmt(hdir, sizeof(hdir), "%s/holders", dir);
+		ab_fmt(pdir, sizeof(pdir), "%s/block/%s", root, d->name);
+		if (ab_exists(pdir)) {
+			ab_copy(dir, sizeof(dir), pdir);
+			ab_fmt(hdir, sizeof(hdir), "%s/holders", dir);
+		}
 	}
-	add_holders(root, hdir, "", d);
+	rc = add_holders(root, hdir, "", d);
+	if (rc)
+		return rc;
 	dh = opendir(dir);
-	while (dh && (de = readdir(dh))) {
+	if (!dh) {
+		if (errno == ENOENT)
+			return 0;
+		ab_err("%s: cannot read %s: %s", d->name, dir, strerror(errno));
+		return AB_DATAERR;
+	}
+	while ((de = readdir(dh))) {
 		if (strncmp(de->d_name, d->name, strlen(d->name)) || !strcmp(de->d_name, d->name))
 			continue;
 		ab_fmt(pdir, sizeof(pdir), "%s/%s/partition", dir, de->d_name);
 		if (!ab_exists(pdir))
 			continue;
 		ab_fmt(hdir, sizeof(hdir), "%s/%s/holders", dir, de->d_name);
-		add_holders(root, hdir, de->d_name, d);
+		rc = add_holders(root, hdir, de->d_name, d);
+		if (rc)
+			break;
 	}
-	if (dh)
-		closedir(dh);
+	closedir(dh);
 	if (d->nholders > 1)
 		qsort(d->holders, d->nholders, sizeof(*d->holders), holders_cmp);
+	return rc;
 }
 
 /* Names in block/DEV/slaves (the disks a dm map uses). */
@@ -189,14 +208,17 @@ static int add_disk(const char *root, struct ab_session *s, const char *sdev,
 	DIR *dh;
 	struct dirent *de;
 	struct ab_disk *d;
-	unsigned long long sz;
-	char *end;
+	unsigned long sz;
 	int rc;
 
 	ab_fmt(bdir, sizeof(bdir), "%s/block", sdev);
 	dh = opendir(bdir);
-	if (!dh)
-		return 0;	/* SCSI device without a block disk (e.g. not sd) */
+	if (!dh) {
+		if (errno == ENOENT)
+			return 0;	/* SCSI device without a block disk (e.g. not sd) */
+		ab_err("cannot read %s: %s", bdir, strerror(errno));
+		return AB_DATAERR;
+	}
 	while ((de = readdir(dh))) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -206,9 +228,14 @@ static int add_disk(const char *root, struct ab_session *s, const char *sdev,
 		ab_copy(d->name, sizeof(d->name), de->d_name);
 		ab_copy(d->hctl, sizeof(d->hctl), hctl);
 		ab_fmt(bdir, sizeof(bdir), "%s/block/%s", sdev, de->d_name);
-		if (disk_attr(root, bdir, d->name, "dev", buf, sizeof(buf)) ||
-		    sscanf(buf, "%u:%u", &d->major, &d->minor) != 2) {
-			ab_err("%s: missing or bad dev (major:minor) in %s/dev", d->name, bdir);
+		if (disk_attr(root, bdir, d->name, "dev", buf, sizeof(buf))) {
+			ab_err("%s: missing dev in %s/dev", d->name, bdir);
+			closedir(dh);
+			return AB_DATAERR;
+		}
+		if (ab_parse_devt(buf, &d->major, &d->minor)) {
+			ab_err("%s: bad dev \"%s\" in %s/dev (want MAJOR:MINOR, major < 4096, minor < 1048576)",
+			       d->name, buf, bdir);
 			closedir(dh);
 			return AB_DATAERR;
 		}
@@ -217,10 +244,9 @@ static int add_disk(const char *root, struct ab_session *s, const char *sdev,
 			closedir(dh);
 			return AB_DATAERR;
 		}
-		errno = 0;
-		sz = strtoull(buf, &end, 10);
-		if (errno || *end || end == buf) {
-			ab_err("%s: bad size \"%s\" in %s/size", d->name, buf, bdir);
+		if (ab_parse_uint(buf, ULONG_MAX, &sz)) {
+			ab_err("%s: bad size \"%s\" in %s/size (want a number of 512-byte sectors)",
+			       d->name, buf, bdir);
 			closedir(dh);
 			return AB_DATAERR;
 		}
@@ -232,8 +258,12 @@ static int add_disk(const char *root, struct ab_session *s, const char *sdev,
 			closedir(dh);
 			return rc;
 		}
-		read_holders(root, bdir, d);
 		s->ndisks++;
+		rc = read_holders(root, bdir, d);
+		if (rc) {
+			closedir(dh);
+			return rc;
+		}
 	}
 	closedir(dh);
 	return 0;
@@ -248,8 +278,12 @@ static int scan_session_disks(const char *root, struct ab_session *s, const char
 
 	ab_fmt(ddir, sizeof(ddir), "%s/device", sdir);
 	dt = opendir(ddir);
-	if (!dt)
-		return 0;
+	if (!dt) {
+		if (errno == ENOENT)
+			return 0;
+		ab_err("session%d: cannot read %s: %s", s->sid, ddir, strerror(errno));
+		return AB_DATAERR;
+	}
 	while (!rc && (te = readdir(dt))) {
 		int h, c, t;
 
@@ -258,8 +292,13 @@ static int scan_session_disks(const char *root, struct ab_session *s, const char
 		s->host = h;
 		ab_fmt(tdir, sizeof(tdir), "%s/%s", ddir, te->d_name);
 		dl = opendir(tdir);
-		if (!dl)
-			continue;
+		if (!dl) {
+			if (errno == ENOENT)
+				continue;
+			ab_err("session%d: cannot read %s: %s", s->sid, tdir, strerror(errno));
+			rc = AB_DATAERR;
+			break;
+		}
 		while (!rc && (le = readdir(dl))) {
 			int a, b, e, l;
 			char tail;
@@ -434,9 +473,16 @@ static int group_luns(struct ab_inventory *inv)
 	return 0;
 }
 
+static int skipped_cmp(const void *a, const void *b)
+{
+	const struct ab_skipped *x = a, *y = b;
+
+	return (x->sid > y->sid) - (x->sid < y->sid);
+}
+
 int ab_discover(const char *root, struct ab_inventory *inv)
 {
-	char dir[AB_PATH], sdir[AB_PATH];
+	char dir[AB_PATH], sdir[AB_PATH], err[AB_PATH];
 	DIR *dh;
 	struct dirent *de;
 	int rc = 0, i;
@@ -463,14 +509,30 @@ int ab_discover(const char *root, struct ab_inventory *inv)
 		ab_fmt(sdir, sizeof(sdir), "%s/%s", dir, de->d_name);
 		inv->sessions = ab_xrealloc(inv->sessions, inv->nsessions + 1,
 					    sizeof(*inv->sessions));
+		/* a bad or half-gone session (mid-logout) is reported and skipped */
+		ab_err_capture(err, sizeof(err));
 		rc = read_session(root, sid, sdir, &inv->sessions[inv->nsessions]);
+		ab_err_capture(NULL, 0);
+		if (rc) {
+			struct ab_session *bad = &inv->sessions[inv->nsessions];
+			struct ab_skipped *k;
+
+			for (i = 0; i < bad->ndisks; i++)
+				free(bad->disks[i].holders);
+			free(bad->disks);
+			inv->skipped = ab_xrealloc(inv->skipped, inv->nskipped + 1,
+						   sizeof(*inv->skipped));
+			k = &inv->skipped[inv->nskipped++];
+			k->sid = sid;
+			ab_copy(k->error, sizeof(k->error), err[0] ? err : "unreadable");
+			rc = 0;
+			continue;
+		}
 		inv->nsessions++;
-		if (rc)
-			break;
 	}
 	closedir(dh);
-	if (rc)
-		return rc;
+	if (inv->nskipped > 1)
+		qsort(inv->skipped, inv->nskipped, sizeof(*inv->skipped), skipped_cmp);
 	if (inv->nsessions > 1)
 		qsort(inv->sessions, inv->nsessions, sizeof(*inv->sessions), sess_cmp);
 	for (i = 0; i < inv->nsessions; i++)
@@ -490,6 +552,7 @@ void ab_inventory_free(struct ab_inventory *inv)
 		free(inv->sessions[i].disks);
 	}
 	free(inv->sessions);
+	free(inv->skipped);
 	for (i = 0; i < inv->nluns; i++)
 		free(inv->luns[i].paths);
 	free(inv->luns);

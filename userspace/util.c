@@ -9,15 +9,35 @@
 #include <ctype.h>
 #include "abpath.h"
 
+static char *cap_buf;
+static size_t cap_len;
+
 void ab_err(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (cap_buf) {
+		if (!cap_buf[0]) {
+			va_start(ap, fmt);
+			vsnprintf(cap_buf, cap_len, fmt, ap);
+			va_end(ap);
+		}
+		return;
+	}
 	fputs("abpath: error: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* While buf is set, ab_err keeps its (first) message there instead of printing. */
+void ab_err_capture(char *buf, size_t len)
+{
+	cap_buf = buf;
+	cap_len = len;
+	if (buf && len)
+		buf[0] = '\0';
 }
 
 void ab_warn(const char *fmt, ...)
@@ -169,6 +189,26 @@ int ab_parse_uint(const char *s, unsigned long max, unsigned long *out)
 	if (errno || *end || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* "MAJ:MIN" exactly: decimal, major < 4096, minor < 2^20 (the kernel's dev_t). */
+int ab_parse_devt(const char *s, unsigned *maj, unsigned *min)
+{
+	char buf[64], *colon;
+	unsigned long a, b;
+
+	if (!s || strlen(s) >= sizeof(buf))
+		return -1;
+	ab_copy(buf, sizeof(buf), s);
+	colon = strchr(buf, ':');
+	if (!colon)
+		return -1;
+	*colon = '\0';
+	if (ab_parse_uint(buf, 4095, &a) || ab_parse_uint(colon + 1, 1048575, &b))
+		return -1;
+	*maj = (unsigned)a;
+	*min = (unsigned)b;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "abpath.h"
@@ -21,6 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *s, *nl, out[AB_STR], err[256];
 	struct ab_config cfg;
 	struct ab_st_map m;
+	unsigned maj, mnr;
+	unsigned long ul;
 
 	if (size < 1 || size > 65536)
 		return 0;
@@ -45,7 +48,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ab_status_free(&m);
 		break;
 	case 2:
+		/* one sysfs attribute: WWID, dev (MAJ:MIN), size */
 		ab_wwid_normalise(s, out, sizeof(out));
+		ab_parse_devt(s, &maj, &mnr);
+		ab_parse_uint(s, ULONG_MAX, &ul);
 		break;
 	case 3:
 		ab_wwid_from_vpd83(data + 1, size - 1, out, sizeof(out));

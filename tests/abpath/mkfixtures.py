@@ -120,7 +120,7 @@ class Tree:
         return (sdev, h)
 
     def disk(self, sess, lun, name, devt, sectors, wwid=None, vpd=None,
-             state="running", holders=(), part_holders=()):
+             state="running", holders=(), part_holders=(), dev_text=None, size_text=None):
         sdev, h = sess
         hctl = "%d:0:0:%d" % (h, lun)
         ld = os.path.join(sdev, "target%d:0:0" % h, hctl)
@@ -130,8 +130,8 @@ class Tree:
         if vpd is not None:
             w(os.path.join(ld, "vpd_pg83"), vpd)
         w(os.path.join(ld, "state"), state + "\n")
-        w(os.path.join(bd, "dev"), "%d:%d\n" % devt)
-        w(os.path.join(bd, "size"), "%d\n" % sectors)
+        w(os.path.join(bd, "dev"), (dev_text or "%d:%d" % devt) + "\n")
+        w(os.path.join(bd, "size"), (size_text or "%d" % sectors) + "\n")
         for hd in holders:
             if self.layout == "real":
                 link(os.path.join(bd, "holders", hd), self.dms[hd])
@@ -287,6 +287,34 @@ def mpathd_map():
     t.disk(s2, 0, "sdc", (8, 32), GIB, wwid=naa(0xf4), holders=("dm-0",))
 
 
+def bad_numbers():
+    # two good sessions (A and B) and four whose disk has a malformed number:
+    # each is reported and skipped, the LUN keeps its two good paths
+    t = Tree("bad-numbers", "flat")
+    iqn = "iqn.2003-01.org.linux-iscsi.san:storage"
+    bad = [(None, None), (None, None), ("99999999999:16", None), ("-1:16", None),
+           ("8:16:junk", None), (None, "-5")]
+    for i, (dev, size) in enumerate(bad):
+        h = 2 + i
+        t.host(h, "172.16.1.%d" % (21 + i))
+        s = t.session(1 + i, h, iqn, "172.16.1.1%d" % (i % 2))
+        t.disk(s, 0, "sd" + "bcdefg"[i], (8, 16 * (i + 1)), GIB, wwid=naa(0xa5),
+               dev_text=dev, size_text=size)
+
+
+def loop():
+    # session2's target directory is a symlink loop: opendir fails (ELOOP),
+    # which is an error for that session, not "no disks"
+    t = Tree("loop", "flat")
+    iqn = "iqn.2003-01.org.linux-iscsi.san:storage"
+    t.host(2, "172.16.1.21")
+    t.host(3, "172.16.1.22")
+    s1 = t.session(1, 2, iqn, "172.16.1.10")
+    s2 = t.session(2, 3, iqn, "172.16.1.11")
+    t.disk(s1, 0, "sdb", (8, 16), GIB, wwid=naa(0xa6))
+    os.symlink("target3:0:0", os.path.join(s2[0], "target3:0:0"))
+
+
 def bad_portal():
     t = Tree("bad-portal", "flat")
     iqn = "iqn.2003-01.org.linux-iscsi.san:storage"
@@ -326,7 +354,7 @@ def configs():
 def main():
     os.makedirs(FIX, exist_ok=True)
     for f in (two_portals, four_portals, one_side_down, same_side, multi_iqn, held,
-              held_part, reload_drop, mpathd_map, bad_portal, bad_missing, configs):
+              held_part, reload_drop, mpathd_map, bad_numbers, loop, bad_portal, bad_missing, configs):
         f()
     return 0
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,50 @@ static void test_dm_reload_recovery(void **state)
 	ab_dm_set_ops(prev);
 }
 
+/* strict sysfs numbers (issue 16 found 4) and status with many groups */
+static void test_strict_numbers(void **state)
+{
+	static const char *bad[] = { "99999999999:16", "-1:16", "8:16:junk", "8:", ":16", "8 :16",
+				     "+8:16", "4096:0", "8:1048576", "8:-1", "", "8" };
+	char table[8192], status[8192];
+	struct ab_st_map m;
+	char err[256];
+	unsigned a, b;
+	unsigned long v;
+	size_t i;
+	int k, tl, sl;
+
+	(void)state;
+	assert_int_equal(ab_parse_devt("8:16", &a, &b), 0);
+	assert_int_equal(a, 8);
+	assert_int_equal(b, 16);
+	assert_int_equal(ab_parse_devt("4095:1048575", &a, &b), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_not_equal(ab_parse_devt(bad[i], &a, &b), 0);
+	assert_int_not_equal(ab_parse_uint("-5", ULONG_MAX, &v), 0);
+	assert_int_not_equal(ab_parse_uint("5x", ULONG_MAX, &v), 0);
+	assert_int_not_equal(ab_parse_uint("99999999999999999999999", ULONG_MAX, &v), 0);
+	/* 20 priority groups (status used to stop at 16) */
+	tl = snprintf(table, sizeof(table), "0 0 20 1");
+	sl = snprintf(status, sizeof(status), "2 0 0 0 20 1");
+	for (k = 0; k < 20; k++) {
+		tl += snprintf(table + tl, sizeof(table) - (size_t)tl, " round-robin 0 1 1 8:%d 1", 16 * k);
+		sl += snprintf(status + sl, sizeof(status) - (size_t)sl, " %s 0 1 0 8:%d A 0", k ? "E" : "A",
+			       16 * k);
+	}
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(ab_status_parse(table, status, &m, err, sizeof(err)), 0);
+	assert_int_equal(m.npgs, 20);
+	assert_int_equal(m.npaths, 20);
+	assert_string_equal(m.pg_selector[19], "round-robin");
+	ab_status_free(&m);
+	/* a bad path device in the table */
+	memset(&m, 0, sizeof(m));
+	assert_int_not_equal(ab_status_parse("0 0 1 1 round-robin 0 1 1 8:16:junk 1",
+					     "2 0 0 0 1 1 A 0 1 0 8:16 A 0", &m, err, sizeof(err)), 0);
+	ab_status_free(&m);
+}
+
 /* apply defers to a running multipathd: its abstract socket in /proc/net/unix */
 static void test_multipathd_detect(void **state)
 {
@@ -463,7 +508,24 @@ static void test_discover_details(void **state)
 
 	assert_int_equal(ab_discover("fixtures/does-not-exist", &inv), AB_NOINPUT);
 	ab_inventory_free(&inv);
-	assert_int_equal(ab_discover("fixtures/bad-missing", &inv), AB_DATAERR);
+	/* a bad or half-gone session is reported and skipped (issue 16 found 4) */
+	assert_int_equal(ab_discover("fixtures/bad-missing", &inv), 0);
+	assert_int_equal(inv.nsessions, 0);
+	assert_int_equal(inv.nskipped, 1);
+	assert_non_null(strstr(inv.skipped[0].error, "session1/targetname"));
+	ab_inventory_free(&inv);
+	assert_int_equal(ab_discover("fixtures/bad-numbers", &inv), 0);
+	assert_int_equal(inv.nsessions, 2);
+	assert_int_equal(inv.nskipped, 4);
+	assert_non_null(strstr(inv.skipped[0].error, "\"99999999999:16\""));
+	assert_non_null(strstr(inv.skipped[0].error, "/block/sdd/dev"));
+	assert_non_null(strstr(inv.skipped[3].error, "/block/sdg/size"));
+	ab_inventory_free(&inv);
+	/* opendir failing (symlink loop) is an error, not "no disks" */
+	assert_int_equal(ab_discover("fixtures/loop", &inv), 0);
+	assert_int_equal(inv.nsessions, 1);
+	assert_int_equal(inv.nskipped, 1);
+	assert_int_equal(inv.skipped[0].sid, 2);
 	ab_inventory_free(&inv);
 }
 
@@ -931,6 +993,7 @@ int main(void)
 		cmocka_unit_test(test_devname_order),
 		cmocka_unit_test(test_dm_reload_recovery),
 		cmocka_unit_test(test_multipathd_detect),
+		cmocka_unit_test(test_strict_numbers),
 	};
 	size_t nu = sizeof(unit) / sizeof(unit[0]);
 	struct gcase *cases = NULL;

@@ -212,6 +212,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ab_inventory_free(&inv);
 	memset(&h, 0, sizeof(h));
 	ab_dm_holder_info(root, "dm-0", &h);
+	{
+		/* apply's reload-drop check reads block/dm-0/slaves */
+		char **sl = NULL;
+		int nsl = 0;
+
+		if (!ab_dm_slaves(root, "dm-0", &sl, &nsl))
+			for (d = 0; d < nsl; d++)
+				free(sl[d]);
+		free(sl);
+	}
 	rm_tree(root);
 	free(rroot);
 	return 0;

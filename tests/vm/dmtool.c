@@ -135,6 +135,24 @@ static long long disk_done(const char *dev, long long *inflight)
 	return (long long)(f[0] + f[4]);
 }
 
+/*
+ * Completions of the failed path @dev's disk since its fail (@at_fail)
+ * against @allow (in flight at the fail + @bound).  Returns 1 if over.
+ */
+static int check_failed(const char *map, const char *dev, long long at_fail,
+			long long allow, long long bound, long long *worst)
+{
+	long long inflight, got = disk_done(dev, &inflight) - at_fail;
+
+	if (got > *worst)
+		*worst = got;
+	if (got <= allow)
+		return 0;
+	fprintf(stderr, "dmtool: %s: failed path %s completed %lld I/Os while failed (allowed: %lld in flight at the fail + %lld)\n",
+		map, dev, got, allow - bound, bound);
+	return 1;
+}
+
 static int flap(int argc, char **argv)
 {
 	const char *map = argv[0];
@@ -180,17 +198,8 @@ static int flap(int argc, char **argv)
 			}
 		} else {
 			/* before the message: the path is still failed */
-			if (bound >= 0) {
-				long long inflight, got = disk_done(dev[i], &inflight) - at_fail[i];
-
-				if (got > worst)
-					worst = got;
-				if (got > allow[i]) {
-					over++;
-					fprintf(stderr, "dmtool: %s: failed path %s completed %lld I/Os while failed (allowed: %lld in flight at the fail + %lld)\n",
-						map, dev[i], got, allow[i] - bound, bound);
-				}
-			}
+			if (bound >= 0)
+				over += check_failed(map, dev[i], at_fail[i], allow[i], bound, &worst);
 			snprintf(msg, sizeof(msg), "reinstate_path %s", dev[i]);
 			if (!run_task(DM_DEVICE_TARGET_MSG, map, msg)) {
 				fprintf(stderr, "dmtool: %s: %s failed\n", map, msg);
@@ -205,6 +214,8 @@ static int flap(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		if (up[i])
 			continue;
+		if (bound >= 0)
+			over += check_failed(map, dev[i], at_fail[i], allow[i], bound, &worst);
 		snprintf(msg, sizeof(msg), "reinstate_path %s", dev[i]);
 		if (!run_task(DM_DEVICE_TARGET_MSG, map, msg)) {
 			fprintf(stderr, "dmtool: %s: final %s failed\n", map, msg);

@@ -26,14 +26,15 @@
 # under real failures (mutant "no-retry" can fail them, rarely: real
 # failures are too slow to storm; t_storm.sh is the sure catch for that).
 # Pass: fio 0 errors, counters 0 at the end, both paths used after (c).
-# Env: DEVFAIL_CYCLES  path failures per part (default 6; torture 30)
+# Env: DEVFAIL_CYCLES  path failures per part (default 3, one per path;
+#                       torture 30)
 #      DEVFAIL_PARTS   subset of "a b c" (default all)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mp.sh"
 need_cmd fio dmsetup modprobe dd
 mp_load
-cycles=${DEVFAIL_CYCLES:-6}
+cycles=${DEVFAIL_CYCLES:-3}
 parts=${DEVFAIL_PARTS:-"a b c"}
 SELS=("least-blocks 0" "weighted-paths 0")
 bad=0

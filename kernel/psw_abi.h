@@ -8,10 +8,17 @@
  * value and module versioning checks only the CRCs of the two exported
  * functions, never this layout: a mismatch is a crash, not a load error.
  *
- * The layout below was compared member by member (sizeof and offsetof, see
- * tests/abi/) against the real headers of Debian's 6.1 and 6.12 kernels.
- * Building for any other kernel version is refused; extend the range only
- * after tests/abi passes against that version's source.
+ * Every build through make, scripts/build-modules.sh, DKMS or make install
+ * first runs scripts/abi-check.sh: it reads the target kernel's own
+ * struct dm_path, path_selector, path_selector_type and the prototypes of
+ * the two functions below from the BTF of its dm-multipath.ko, compares
+ * them with this file (member order, offsets, sizes, function-pointer
+ * prototypes) and refuses the build on any difference; only then is
+ * PSW_ABI_BTF_CHECKED defined, and any kernel version is accepted.
+ * Without it (a plain kbuild invocation) only 6.1 to 6.12 build: the range
+ * whose sources tests/abi compares with this file (linux-source-6.1/6.12).
+ * Keep the declarations one per line at column 0 ("struct NAME {",
+ * "TYPE NAME(ARGS);"): abi-check.sh finds them that way.
  */
 #ifndef PSW_ABI_H
 #define PSW_ABI_H
@@ -19,9 +26,10 @@
 #include <linux/version.h>
 #include <linux/device-mapper.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || \
-	LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#error "dm-ps-weighted: path selector ABI verified for Linux 6.1 to 6.12 only"
+#if !defined(PSW_ABI_BTF_CHECKED) && \
+	(LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || \
+	 LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0))
+#error "dm-ps-weighted: selector ABI unchecked outside 6.1..6.12: build with make or DKMS"
 #endif
 
 struct dm_path {

@@ -23,6 +23,10 @@ else
 fi
 [ -f "$kdir/Makefile" ] || { echo "build-modules: no kernel build dir $kdir (install linux-headers-$kver)" >&2; exit 1; }
 
+# The ABI guard: refuse unless kernel/psw_abi.h matches the target kernel's
+# own dm-multipath structures, read from its BTF (scripts/abi-check.sh).
+"$top/scripts/abi-check.sh" --kver "$kver" --kdir "$kdir" || exit 1
+
 obj=$top/build/obj/$kver
 ko=$top/build/ko/$kver
 mkdir -p "$obj" "$ko"
@@ -33,7 +37,7 @@ cp -u "$top"/kernel/*.[ch] "$obj/kernel/"
 cp -u "$top"/dm-ps-weighted/*.[ch] "$obj/dm-ps-weighted/"
 
 log=$obj/build.log
-if ! make -C "$kdir" M="$obj" W=1 ${C:+C=$C} modules >"$log" 2>&1; then
+if ! make -C "$kdir" M="$obj" W=1 ${C:+C=$C} KCFLAGS=-DPSW_ABI_BTF_CHECKED modules >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "build-modules: build failed for $kver" >&2
 	exit 1

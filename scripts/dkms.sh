@@ -20,8 +20,9 @@ grep -qx "PACKAGE_VERSION=\"$version\"" "$top/dkms.conf" ||
 
 stage() { # DIR
 	local d=$1
-	mkdir -p "$d/kernel" "$d/dm-ps-weighted"
+	mkdir -p "$d/kernel" "$d/dm-ps-weighted" "$d/scripts"
 	cp "$top/dkms.conf" "$top/Kbuild" "$top/VERSION" "$top/COPYING" "$d/"
+	cp "$top/scripts/abi-check.sh" "$top/scripts/abi-btf.pl" "$d/scripts/"	# the ABI guard
 	cp "$top"/kernel/*.[ch] "$d/kernel/"
 	cp "$top"/dm-ps-weighted/*.[ch] "$d/dm-ps-weighted/"
 }

@@ -98,6 +98,8 @@ do_install() {
 	[ -n "$kver" ] || die "install needs --kver KVER (make install KVER=...)"
 	local ko=$top/build/ko/$kver m tmp
 	[ -d "$ko" ] || die "no modules built for $kver in $ko: run 'make KVER=$kver' first"
+	# The ABI guard's verdict for this kernel (the build ran it; runs it if not).
+	"$top/scripts/abi-check.sh" --require --kver "$kver" || die "not installing for $kver (ABI check refused)"
 	[ -z "$destdir" ] || mkdir -p "$destdir"
 	# The manifest's own directory first, so that its "d" lines are recorded.
 	while read -r l; do [ -n "$l" ] && created+=("$l"); done < <(mkdirs "${manifest_rel%/*}")

@@ -39,6 +39,9 @@ done
 # 6.1 RT headers (the RT guest test is in make torture).
 rt_kver=$(cd /lib/modules && ls -d 6.1.*-rt-amd64 2>/dev/null | sort -V | tail -n 1)
 run rt-build env C=1 scripts/build-modules.sh "${rt_kver:-no-6.1-rt-headers-installed}"
+# The BTF ABI guard (scripts/abi-check.sh): passes on each kernel's real BTF,
+# refuses a moved member, changed prototypes and no BTF (tests/abi/btf-selftest.sh).
+run abi-btf tests/abi/btf-selftest.sh "${kernels[@]}" "${rt_kver:-no-6.1-rt-headers-installed}"
 run static scripts/static.sh
 run fuzz-short scripts/fuzz.sh 20
 run vmtools scripts/build-vmtools.sh

@@ -19,6 +19,7 @@ base_pkgs=(
 	xz-utils valgrind gnuplot-nox python3 dkms
 	clang libclang-rt-14-dev cppcheck clang-tidy
 	linux-headers-rt-amd64 linux-image-rt-amd64
+	pahole zstd	# the BTF ABI guard (scripts/abi-check.sh: pahole -J, zstd vmlinuz)
 	flex bison bc libelf-dev libssl-dev	# the debug kernel (scripts/debug-kernel.sh)
 )
 

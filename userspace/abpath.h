@@ -73,6 +73,8 @@ struct ab_disk {
 	char raw_wwid[AB_STR];
 	char wwid[AB_STR];	/* normalised (multipath uid) */
 	char state[AB_NAME];	/* SCSI device state ("running"), "" if absent */
+	char vendor[AB_NAME];	/* SCSI vendor / model ("LIO-ORG"), "" if absent */
+	char model[AB_NAME];
 	struct ab_holder *holders;
 	int nholders;
 	struct ab_session *sess;
@@ -302,7 +304,8 @@ struct ab_ri_item {
 	char dev[AB_NAME];
 	enum ab_side side;
 	bool reinstate;		/* sysfs says the path works again */
-	bool done;		/* the reinstate_path message succeeded */
+	bool done;		/* the message succeeded */
+	int switch_group;	/* >0: a failback item: "switch_group N", not a path */
 	char reason[AB_STR + 128];
 };
 

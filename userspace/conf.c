@@ -20,6 +20,7 @@ struct mp {
 	char prio_args[2048];
 	char rr_weight[AB_NAME];
 	char npr[AB_NAME];
+	bool failback;		/* failover layout: back to the preferred side */
 };
 
 static int build(const struct ab_config *cfg, const struct ab_table_opts *o,
@@ -41,8 +42,10 @@ static int build(const struct ab_config *cfg, const struct ab_table_opts *o,
 		if (weights)
 			ab_warn("%s: failover layout: prio carries the side preference, per-path weights are not written",
 				ab_lun_name(l));
-		/* preferred side gets the higher priority: group_by_prio puts it first */
+		/* preferred side gets the higher priority: group_by_prio puts it
+		 * first; failback immediate switches back as soon as it returns */
 		ab_copy(m->pgp, sizeof(m->pgp), "group_by_prio");
+		m->failback = true;
 		ab_copy(m->prio, sizeof(m->prio), "weightedpath");
 		off = (size_t)ab_fmt(m->prio_args, sizeof(m->prio_args), "hbtl");
 		for (i = 0; i < l->npaths; i++) {
@@ -91,12 +94,85 @@ static bool any_prio(const struct mp *m, int n)
 	return false;
 }
 
-static json_object *overrides_json(void)
+/* "^LIO-ORG$" with regex metacharacters escaped; -1 if it cannot be quoted */
+static int regex_exact(const char *s, char *out, size_t len)
 {
-	json_object *o = json_object_new_object();
+	size_t o = 0;
 
-	json_object_object_add(o, "detect_prio", json_object_new_string("no"));
-	return o;
+	if (len < 3)
+		return -1;
+	out[o++] = '^';
+	for (; *s; s++) {
+		if (*s == '"' || (unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return -1;
+		if (strchr("\\.[]()*+?{}|^$", *s)) {
+			if (o + 1 >= len)
+				return -1;
+			out[o++] = '\\';
+		}
+		if (o + 2 >= len)
+			return -1;
+		out[o++] = *s;
+	}
+	out[o++] = '$';
+	out[o] = '\0';
+	return 0;
+}
+
+struct dev_entry {
+	char vendor[2 * AB_NAME + 3], product[2 * AB_NAME + 3];
+};
+
+/* distinct vendor/product of the selected LUNs' paths; 0, or -1 if one is unknown */
+static int dev_entries(struct ab_lun **luns, int n, struct dev_entry **out, int *nout)
+{
+	int i, j, k, rc = 0;
+
+	*out = NULL;
+	*nout = 0;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < luns[i]->npaths; j++) {
+			const struct ab_disk *d = luns[i]->paths[j];
+			struct dev_entry e;
+
+			if (!d->vendor[0] || !d->model[0] ||
+			    regex_exact(d->vendor, e.vendor, sizeof(e.vendor)) ||
+			    regex_exact(d->model, e.product, sizeof(e.product))) {
+				rc = -1;
+				continue;
+			}
+			for (k = 0; k < *nout; k++)
+				if (!strcmp((*out)[k].vendor, e.vendor) && !strcmp((*out)[k].product, e.product))
+					break;
+			if (k == *nout) {
+				*out = ab_xrealloc(*out, (size_t)*nout + 1, sizeof(**out));
+				(*out)[(*nout)++] = e;
+			}
+		}
+	return rc;
+}
+
+static json_object *devices_json(const struct dev_entry *e, int n, const char *hwh, bool noprio)
+{
+	json_object *a = json_object_new_array();
+	int i;
+
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "vendor", json_object_new_string(e[i].vendor));
+		json_object_object_add(o, "product", json_object_new_string(e[i].product));
+		if (hwh[0]) {
+			char h[AB_NAME + 8];
+
+			ab_fmt(h, sizeof(h), "1 %s", hwh);
+			json_object_object_add(o, "hardware_handler", json_object_new_string(h));
+		}
+		if (noprio)
+			json_object_object_add(o, "detect_prio", json_object_new_string("no"));
+		json_object_array_add(a, o);
+	}
+	return a;
 }
 
 int ab_conf_emit(FILE *f, const struct ab_config *cfg, const struct ab_table_opts *o,
@@ -116,12 +192,28 @@ int ab_conf_emit(FILE *f, const struct ab_config *cfg, const struct ab_table_opt
 		free(m);
 		return AB_USAGE;
 	}
+	struct dev_entry *de = NULL;
+	int nde = 0;
+	bool noprio, need_dev;
+
 	for (i = 0; i < n; i++) {
 		rc = build(cfg, o, luns[i], npr, &m[i]);
 		if (rc) {
 			free(m);
 			return rc;
 		}
+	}
+	/* hardware_handler and detect_prio are device settings (multipathd
+	 * 0.9.4 rejects hardware_handler in multipaths{}): one devices{} entry
+	 * per vendor/product of our LUNs, so other arrays keep their defaults */
+	noprio = any_prio(m, n);
+	need_dev = noprio || o->hw_handler[0];
+	if (need_dev && dev_entries(luns, n, &de, &nde)) {
+		ab_err("conf: a path's SCSI vendor/model is unknown or cannot be quoted (device/vendor, device/model in sysfs): cannot write the devices{} entry for %s",
+		       o->hw_handler[0] ? "hardware_handler" : "detect_prio no");
+		free(de);
+		free(m);
+		return AB_DATAERR;
 	}
 	if (json) {
 		json_object *arr = json_object_new_array();
@@ -143,8 +235,8 @@ int ab_conf_emit(FILE *f, const struct ab_config *cfg, const struct ab_table_opt
 					       json_object_new_int(1) : NULL);
 			json_object_object_add(x, "no_path_retry", m[i].npr[0] ?
 					       json_object_new_string(m[i].npr) : NULL);
-			json_object_object_add(x, "hardware_handler", o->hw_handler[0] ?
-					       json_object_new_string(o->hw_handler) : NULL);
+			json_object_object_add(x, "failback", m[i].failback ?
+					       json_object_new_string("immediate") : NULL);
 			json_object_array_add(arr, x);
 		}
 		{
@@ -154,12 +246,13 @@ int ab_conf_emit(FILE *f, const struct ab_config *cfg, const struct ab_table_opt
 					  o->policy == POL_WEIGHTED_PATHS ? "dm-weighted-paths" : NULL;
 
 			json_object_object_add(top, "module", mod ? json_object_new_string(mod) : NULL);
-			json_object_object_add(top, "overrides", any_prio(m, n) ?
-					       overrides_json() : NULL);
+			json_object_object_add(top, "devices", need_dev ?
+					       devices_json(de, nde, o->hw_handler, noprio) : NULL);
 			json_object_object_add(top, "multipaths", arr);
 			ab_json_print(f, top);
 			json_object_put(top);
 		}
+		free(de);
 		free(m);
 		return 0;
 	}
@@ -197,8 +290,8 @@ int ab_conf_emit(FILE *f, const struct ab_config *cfg, const struct ab_table_opt
 		}
 		if (m[i].npr[0])
 			fprintf(f, "\t\tno_path_retry %s\n", m[i].npr);
-		if (o->hw_handler[0])
-			fprintf(f, "\t\thardware_handler \"1 %s\"\n", o->hw_handler);
+		if (m[i].failback)
+			fprintf(f, "\t\tfailback immediate\n");
 		for (j = 0; j < l->npaths; j++)
 			fprintf(f, "\t\t# path %s %s side %s%s%s portal %s\n", l->paths[j]->name,
 				l->paths[j]->hctl, ab_side_name(l->paths[j]->sess->side),
@@ -207,10 +300,24 @@ int ab_conf_emit(FILE *f, const struct ab_config *cfg, const struct ab_table_opt
 		fprintf(f, "\t}\n");
 	}
 	fprintf(f, "}\n");
-	if (any_prio(m, n))
-		fprintf(f, "# detect_prio (on by default) replaces prio weightedpath with ALUA\n"
-			"# priorities on ALUA arrays such as LIO, and the weights never arrive.\n"
-			"overrides {\n\tdetect_prio \"no\"\n}\n");
+	if (need_dev) {
+		if (noprio)
+			fprintf(f, "# detect_prio (on by default) replaces prio weightedpath with ALUA\n"
+				"# priorities on ALUA arrays such as LIO, and the weights never arrive:\n"
+				"# off for these LUNs' vendor/product only.\n");
+		fprintf(f, "devices {\n");
+		for (i = 0; i < nde; i++) {
+			fprintf(f, "\tdevice {\n\t\tvendor \"%s\"\n\t\tproduct \"%s\"\n", de[i].vendor,
+				de[i].product);
+			if (o->hw_handler[0])
+				fprintf(f, "\t\thardware_handler \"1 %s\"\n", o->hw_handler);
+			if (noprio)
+				fprintf(f, "\t\tdetect_prio \"no\"\n");
+			fprintf(f, "\t}\n");
+		}
+		fprintf(f, "}\n");
+	}
+	free(de);
 	free(m);
 	return 0;
 }

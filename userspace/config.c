@@ -361,8 +361,11 @@ static int parse_root(struct ab_config *cfg, const char *what, json_object *root
 				if (!json_object_is_type(av, json_type_string))
 					return bad(what, "alias of \"%s\" must be a string", ak);
 				s = json_object_get_string(av);
-				if (!s[0] || strchr(s, '/') || strpbrk(s, " \t\n") || strlen(s) > 127)
-					return bad(what, "alias \"%s\" is not a valid map name", s);
+				if (!s[0] || strlen(s) > 127 || s[0] == '-' || s[0] == '.' ||
+				    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					      "0123456789_.+:-") != strlen(s))
+					return bad(what, "alias \"%s\" is not a valid map name (1..127 of A-Z a-z 0-9 _ . + : -, not starting with - or .)",
+						   s);
 				cfg->aliases = ab_xrealloc(cfg->aliases, cfg->naliases + 1,
 							   sizeof(*cfg->aliases));
 				ab_copy(cfg->aliases[cfg->naliases].wwid, AB_STR, ak);

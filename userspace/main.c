@@ -227,7 +227,7 @@ static int table_opts(const struct opts *o, const struct ab_config *cfg,
 	    (t->policy == POL_ROUND_ROBIN || t->policy == POL_QUEUE_LENGTH))
 		t->weights_given = false;	/* config weights simply do not apply */
 	ab_copy(t->hw_handler, sizeof(t->hw_handler), o->hwh ? o->hwh : cfg->hw_handler);
-	if (strpbrk(t->hw_handler, " \t")) {
+	if (strpbrk(t->hw_handler, " \t\"\\\n")) {
 		ab_err("--hw-handler: one word, e.g. alua");
 		return AB_USAGE;
 	}

@@ -86,6 +86,54 @@ int ab_reinstate_plan(const struct ab_st_map *maps, int n, const struct ab_inven
 			else
 				x->reinstate = path_back(d, x->reason, sizeof(x->reason));
 		}
+	/*
+	 * Failback (failover layout: group 1 is the preferred side): when
+	 * another group carries the I/O while group 1 has a working path
+	 * (active, or one reinstated here), "switch_group 1", as multipathd
+	 * does with failback immediate.  dm-mpath never switches back by
+	 * itself while the current group still has a valid path.  Maps of
+	 * multipathd (uuid mpath-) are left to its own failback setting.
+	 */
+	for (i = 0; i < n; i++) {
+		const struct ab_st_map *m = &maps[i];
+		int active = 0, usable = 0, g, k;
+		struct ab_ri_item *x;
+
+		if (m->npgs < 2 || !strncmp(m->uuid, AB_MPATHD_PREFIX, strlen(AB_MPATHD_PREFIX)))
+			continue;
+		for (g = 0; g < m->npgs; g++)
+			if (m->pg_state[g] == 'A')
+				active = g + 1;
+		if (active <= 1)
+			continue;
+		for (j = 0; j < m->npaths; j++) {
+			const struct ab_st_path *p = &m->paths[j];
+
+			if (p->pg != 1)
+				continue;
+			if (p->state == 'A')
+				usable++;
+			for (k = 0; k < cnt; k++)
+				if (!it[k].switch_group && it[k].reinstate && it[k].major == p->major &&
+				    it[k].minor == p->minor && !strcmp(it[k].map, m->name))
+					usable++;
+		}
+		if (!usable)
+			continue;
+		it = ab_xrealloc(it, (size_t)cnt + 1, sizeof(*it));
+		x = &it[cnt++];
+		memset(x, 0, sizeof(*x));
+		ab_copy(x->map, sizeof(x->map), m->name);
+		x->switch_group = 1;
+		x->reinstate = true;
+		for (j = 0; j < m->npaths; j++)
+			if (m->paths[j].pg == 1 && m->paths[j].side)
+				x->side = m->paths[j].side;
+		ab_copy(x->dev, sizeof(x->dev), "-");
+		ab_fmt(x->reason, sizeof(x->reason),
+		       "group 1 (the preferred side) has %d working path(s) again; I/O runs on group %d",
+		       usable, active);
+	}
 	*out = it;
 	*nout = cnt;
 	return 0;
@@ -93,6 +141,8 @@ int ab_reinstate_plan(const struct ab_st_map *maps, int n, const struct ab_inven
 
 static const char *item_action(const struct ab_ri_item *x, bool dry_run)
 {
+	if (x->switch_group)
+		return dry_run ? "would fail back" : x->done ? "failed back" : "failback failed";
 	if (!x->reinstate)
 		return "left failed";
 	if (dry_run)
@@ -114,7 +164,10 @@ int ab_reinstate_run(FILE *f, struct ab_ri_item *it, int n, ab_dm_msg_fn send, b
 
 		if (!it[i].reinstate || !send)
 			continue;
-		ab_fmt(msg, sizeof(msg), "reinstate_path %u:%u", it[i].major, it[i].minor);
+		if (it[i].switch_group)
+			ab_fmt(msg, sizeof(msg), "switch_group %d", it[i].switch_group);
+		else
+			ab_fmt(msg, sizeof(msg), "reinstate_path %u:%u", it[i].major, it[i].minor);
 		it[i].done = !send(it[i].map, msg);
 		if (!it[i].done) {
 			ab_err("device-mapper: %s %s failed", it[i].map, msg);
@@ -129,12 +182,17 @@ int ab_reinstate_run(FILE *f, struct ab_ri_item *it, int n, ab_dm_msg_fn send, b
 		const struct ab_ri_item *x = &it[i];
 		char devt[32];
 
-		ab_fmt(devt, sizeof(devt), "%u:%u", x->major, x->minor);
+		if (x->switch_group)
+			ab_fmt(devt, sizeof(devt), "group %d", x->switch_group);
+		else
+			ab_fmt(devt, sizeof(devt), "%u:%u", x->major, x->minor);
 		if (arr) {
 			json_object *o = json_object_new_object();
 
 			json_object_object_add(o, "map", json_object_new_string(x->map));
-			json_object_object_add(o, "dev_t", json_object_new_string(devt));
+			json_object_object_add(o, "dev_t", x->switch_group ? NULL : json_object_new_string(devt));
+			if (x->switch_group)
+				json_object_object_add(o, "switch_group", json_object_new_int(x->switch_group));
 			json_object_object_add(o, "dev", json_object_new_string(x->dev));
 			json_object_object_add(o, "side", x->side ? json_object_new_string(ab_side_name(x->side)) : NULL);
 			json_object_object_add(o, "action", json_object_new_string(item_action(x, !send)));

@@ -253,6 +253,10 @@ static int add_disk(const char *root, struct ab_session *s, const char *sdev,
 		d->sectors = sz;
 		if (ab_read_attr(sdev, "state", d->state, sizeof(d->state)))
 			d->state[0] = '\0';
+		if (ab_read_attr(sdev, "vendor", d->vendor, sizeof(d->vendor)))
+			d->vendor[0] = '\0';
+		if (ab_read_attr(sdev, "model", d->model, sizeof(d->model)))
+			d->model[0] = '\0';
 		rc = read_wwid(root, sdev, d);
 		if (rc) {
 			closedir(dh);

@@ -130,6 +130,8 @@ class Tree:
         if vpd is not None:
             w(os.path.join(ld, "vpd_pg83"), vpd)
         w(os.path.join(ld, "state"), state + "\n")
+        w(os.path.join(ld, "vendor"), "LIO-ORG \n")      # padded like the kernel's
+        w(os.path.join(ld, "model"), "rd_mcp (1.0)    \n")
         w(os.path.join(bd, "dev"), (dev_text or "%d:%d" % devt) + "\n")
         w(os.path.join(bd, "size"), (size_text or "%d" % sectors) + "\n")
         for hd in holders:
@@ -345,6 +347,9 @@ def configs():
       '             "B": { "portals": [ { "ip": "172.16.1.11", "label": "B1" } ] } } }\n')
     w(os.path.join(d, "bad-side.json"),
       '{ "sides": { "A": { "subnets": ["172.16.1.0/24"] }, "C": { "subnets": ["10.0.0.0/8"] } } }\n')
+    w(os.path.join(d, "bad-alias.json"),
+      '{ "sides": { "A": { "subnets": ["172.16.1.10/32"] }, "B": { "subnets": ["172.16.1.11/32"] } },\n'
+      '  "aliases": { "3600140500000000000000000000000a1": "db\\" disk" } }\n')
     w(os.path.join(d, "plan2.json"),
       '{ "sides": { "A": { "portals": [ { "ip": "10.1.0.10", "label": "A0" }, { "ip": "10.1.0.12", "label": "A1" } ] },\n'
       '             "B": { "portals": [ { "ip": "10.1.0.11", "label": "B0" }, { "ip": "10.1.0.13", "label": "B1" } ] } },\n'

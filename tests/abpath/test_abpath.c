@@ -874,6 +874,77 @@ static void test_reinstate(void **state)
 	ab_config_free(&cfg);
 }
 
+/* failover layout: group 1 (preferred side) back -> switch_group 1 (issue 16 found 5) */
+static void test_failback(void **state)
+{
+	struct ab_config cfg;
+	struct ab_inventory inv;
+	struct ab_st_map m;
+	struct ab_ri_item *it;
+	char err[256], *out;
+	int n, rc;
+	const char *tbl = "0 0 2 1 least-blocks 0 1 1 8:48 1 least-blocks 0 1 1 8:64 1";
+
+	(void)state;
+	discover("one-side-down", NULL, &cfg, &inv);
+	/* group 1's path 8:48 (sdd, session3 LOGGED_IN) failed, group 2 active */
+	memset(&m, 0, sizeof(m));
+	ab_copy(m.name, AB_STR, "fo");
+	ab_copy(m.uuid, AB_STR, "abpath-x");
+	assert_int_equal(ab_status_parse(tbl, "2 0 0 0 2 2 E 0 1 4 8:48 F 1 0 0 0 1 A 0 1 4 8:64 A 0 0 0 0 1",
+					 &m, err, sizeof(err)), 0);
+	ab_status_resolve(&m, &inv);
+	assert_int_equal(ab_reinstate_plan(&m, 1, &inv, &it, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(it[0].reinstate);
+	assert_int_equal(it[1].switch_group, 1);
+	nsent = 0;
+	out = reinstate_out(it, n, fake_send, false, &rc);
+	assert_int_equal(rc, 0);
+	assert_int_equal(nsent, 2);
+	assert_string_equal(sent[0], "fo reinstate_path 8:48");
+	assert_string_equal(sent[1], "fo switch_group 1");
+	assert_non_null(strstr(out, "failed back fo group 1"));
+	free(out);
+	free(it);
+	ab_status_free(&m);
+
+	/* group 1 already active again, or group 1 still failed: no switch */
+	memset(&m, 0, sizeof(m));
+	ab_copy(m.name, AB_STR, "fo");
+	assert_int_equal(ab_status_parse(tbl, "2 0 0 0 2 1 A 0 1 4 8:48 A 0 0 0 0 1 E 0 1 4 8:64 A 0 0 0 0 1",
+					 &m, err, sizeof(err)), 0);
+	ab_status_resolve(&m, &inv);
+	assert_int_equal(ab_reinstate_plan(&m, 1, &inv, &it, &n), 0);
+	assert_int_equal(n, 0);
+	free(it);
+	ab_status_free(&m);
+	memset(&m, 0, sizeof(m));
+	ab_copy(m.name, AB_STR, "fo");
+	/* 8:64 is sde, whose session4 is FAILED: group 1 = sde failed stays failed */
+	assert_int_equal(ab_status_parse("0 0 2 1 least-blocks 0 1 1 8:64 1 least-blocks 0 1 1 8:48 1",
+					 "2 0 0 0 2 2 E 0 1 4 8:64 F 1 0 0 0 1 A 0 1 4 8:48 A 0 0 0 0 1",
+					 &m, err, sizeof(err)), 0);
+	ab_status_resolve(&m, &inv);
+	assert_int_equal(ab_reinstate_plan(&m, 1, &inv, &it, &n), 0);
+	assert_int_equal(n, 1);
+	assert_false(it[0].reinstate);
+	free(it);
+	ab_status_free(&m);
+	/* multipathd's maps: its own failback setting decides */
+	memset(&m, 0, sizeof(m));
+	ab_copy(m.name, AB_STR, "mpatha");
+	ab_copy(m.uuid, AB_STR, "mpath-x");
+	assert_int_equal(ab_status_parse(tbl, "2 0 0 0 2 2 E 0 1 4 8:48 A 0 0 0 0 1 A 0 1 4 8:64 A 0 0 0 0 1",
+					 &m, err, sizeof(err)), 0);
+	assert_int_equal(ab_reinstate_plan(&m, 1, &inv, &it, &n), 0);
+	assert_int_equal(n, 0);
+	free(it);
+	ab_status_free(&m);
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+}
+
 static void test_devname_order(void **state)
 {
 	(void)state;
@@ -991,6 +1062,7 @@ int main(void)
 		cmocka_unit_test(test_status_bad),
 		cmocka_unit_test(test_reinstate),
 		cmocka_unit_test(test_devname_order),
+		cmocka_unit_test(test_failback),
 		cmocka_unit_test(test_dm_reload_recovery),
 		cmocka_unit_test(test_multipathd_detect),
 		cmocka_unit_test(test_strict_numbers),

@@ -16,6 +16,8 @@
 #   make uninstall       removes exactly what the manifest lists
 #   make dkms-install    DKMS source in /usr/src/dm-ps-weighted-VERSION, built
 #                        and installed for KVER (dkms-uninstall undoes it)
+#   make abi-check       only the ABI guard for KVER/KDIR: kernel/psw_abi.h against
+#                        the kernel's BTF (every build runs it first)
 #   make clean
 
 KVER ?= $(shell uname -r)
@@ -27,6 +29,9 @@ all: modules abpath
 
 modules:
 	scripts/build-modules.sh --kdir $(KDIR)
+
+abi-check:
+	scripts/abi-check.sh --kdir $(KDIR)
 
 abpath:
 	$(MAKE) -C userspace
@@ -60,4 +65,4 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/unit clean
 
-.PHONY: all modules abpath check torture demo bench clean install uninstall dkms-install dkms-uninstall
+.PHONY: all modules abi-check abpath check torture demo bench clean install uninstall dkms-install dkms-uninstall

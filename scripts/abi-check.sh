@@ -32,7 +32,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 me=abi-check
 
-kver= kdir= work= btf= base= mod= fallback=1 require=0
+kver='' kdir='' work='' btf='' base='' mod='' fallback=1 require=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) kver=${2:?}; shift 2 ;;
@@ -158,7 +158,9 @@ find_base() { # -> path of vmlinux BTF for KVER (raw or ELF), or nothing
 
 structs=$(sed -n 's/^struct \([a-z_0-9]*\) {.*/\1/p' "$top/kernel/psw_abi.h" | paste -sd, -)
 funcs=$(sed -n 's/^[a-z].*[ *]\([a-z_0-9]*\)(.*);$/\1/p' "$top/kernel/psw_abi.h" | paste -sd, -)
-[ -n "$structs" ] && [ -n "$funcs" ] || refuse "Cannot find the declarations in kernel/psw_abi.h."
+if [ -z "$structs" ] || [ -z "$funcs" ]; then
+	refuse "Cannot find the declarations in kernel/psw_abi.h."
+fi
 
 src=
 if [ -n "$btf" ]; then

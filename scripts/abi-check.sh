@@ -82,15 +82,20 @@ rm -f "$verdict"
 no_btf() { # REASON
 	local series
 	series=$(echo "$kver" | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
+	if [ -f "$kdir/drivers/md/dm-path-selector.h" ]; then
+		what="the source tree $kdir"	# a full kernel tree: its own headers
+	else
+		what=linux-source-$series
+	fi
 	if [ "$fallback" = 1 ] && [ -x "$top/tests/abi/run.sh" ] &&
-		[ -f "/usr/src/linux-source-$series.tar.xz" ]; then
-		echo "$me: $kver: $1; falling back to the comparison with linux-source-$series" >&2
-		if "$top/tests/abi/run.sh" "$kver" "$series" >"$work/source-check.log" 2>&1; then
-			printf 'ok\n%s\n' "source comparison with linux-source-$series (no BTF: $1)" >"$verdict"
-			echo "$me: $kver: psw_abi.h matches linux-source-$series (no BTF: $1)"
+		{ [ -f "/usr/src/linux-source-$series.tar.xz" ] || [ "$what" != "linux-source-$series" ]; }; then
+		echo "$me: $kver: $1; falling back to the comparison with $what" >&2
+		if "$top/tests/abi/run.sh" "$kver" "$series" "$kdir" >"$work/source-check.log" 2>&1; then
+			printf 'ok\n%s\n' "source comparison with $what (no BTF: $1)" >"$verdict"
+			echo "$me: $kver: psw_abi.h matches $what (no BTF: $1)"
 			exit 0
 		fi
-		refuse "$1, and psw_abi.h differs from linux-source-$series:" "$(cat "$work/source-check.log")"
+		refuse "$1, and psw_abi.h differs from $what:" "$(cat "$work/source-check.log")"
 	fi
 	refuse "$1." \
 		"The ABI guard reads dm-multipath's structures from the kernel's BTF" \

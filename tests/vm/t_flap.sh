@@ -54,13 +54,27 @@ for sel in $sels; do
 		MP_P[i]="${P[*]}"
 		mp_create $m "$(mp_table "$SD_SECTORS" $mode "$s" "${P[0]}:${w[0]}" "${P[1]}:${w[1]}" "${P[2]}:${w[2]}" "${P[3]}:${w[3]}")"
 		maps+=("$m")
-		fio_verify /dev/mapper/$m $((secs + 2)) --offset=$((i * 8))M --size=8M >"$TEST_TMP/fio.$m" 2>&1 &
+		fio_verify /dev/mapper/$m $((secs + 10)) --offset=$((i * 8))M --size=8M >"$TEST_TMP/fio.$m" 2>&1 &
 		fpid[i]=$!
 		i=$((i + 1))
 	done
 done
 [ $((i * 8 * 2048)) -le "$SD_SECTORS" ] || fail "store too small for $i maps of 8 MiB"
-vm_sleep 1
+# Flap only once fio's I/O flows on every map (a loaded guest can take
+# seconds to start fio; the no-new-I/O check needs I/O to mean anything):
+# each map's own disk stat, read without an exec.
+declare -A MDEV
+while read -r nm ma mi; do MDEV[$nm]=$ma:$mi; done < <(dmsetup info -c --noheadings -o name,major,minor --separator ' ')
+for ((t = 0; t < 600; t++)); do
+	idle=0
+	for m in "${maps[@]}"; do
+		read -r -a st <"/sys/dev/block/${MDEV[$m]}/stat" || fail "no stat for $m"
+		[ $((st[0] + st[4])) -ge 20 ] || idle=1
+	done
+	[ $idle = 0 ] && break
+	vm_sleep 0.1
+done
+[ $idle = 0 ] || fail "fio did not start I/O on every map within 60 s"
 i=0
 for m in "${maps[@]}"; do
 	# one process per map flaps (an exec per message would not keep the

@@ -331,6 +331,10 @@ const char *ab_sev_name(enum ab_sev s);
 /* output helpers: show.c, conf.c, plan.c */
 struct json_object;
 void ab_json_print(FILE *f, struct json_object *o);
+void ab_json_utf8(FILE *f, const char *text);
+#ifndef ABPATH_VERSION
+#define ABPATH_VERSION "unknown"
+#endif
 void ab_show_print(FILE *f, const struct ab_config *cfg, const struct ab_inventory *inv);
 struct json_object *ab_show_json(const struct ab_config *cfg, const struct ab_inventory *inv);
 struct json_object *ab_sides_json(const struct ab_config *cfg);

@@ -11,7 +11,6 @@
 #include <json-c/json.h>
 #include "abpath.h"
 
-#define ABPATH_VERSION "0.1"
 #define DEFAULT_CONFIG "/etc/abpath.json"
 
 struct opts {
@@ -19,7 +18,8 @@ struct opts {
 	const char *config;
 	bool no_config;
 	const char *side_a, *side_b;
-	bool json, all, dry_run, force;
+	bool json, all, dry_run, force, help;
+	unsigned long given;	/* OB() of every option on the command line */
 	const char *policy, *weight, *layout, *prefer, *wp_mode, *npr, *hwh;
 	bool queue;
 	long host;
@@ -27,6 +27,84 @@ struct opts {
 	char **args;
 	int nargs;
 };
+
+enum { O_SYSFS = 256, O_CONFIG, O_NOCONFIG, O_SIDEA, O_SIDEB, O_JSON, O_ALL, O_DRY,
+       O_POLICY, O_WEIGHT, O_LAYOUT, O_PREFER, O_WPMODE, O_QUEUE, O_NPR, O_HWH, O_HOST,
+       O_VERSION, O_FORCE };
+
+#define OB(x) (1UL << ((x) - O_SYSFS))
+/* options every command takes */
+#define OPT_COMMON (OB(O_SYSFS) | OB(O_CONFIG) | OB(O_NOCONFIG) | OB(O_SIDEA) | OB(O_SIDEB) | \
+		    OB(O_JSON))
+#define OPT_TABLE (OB(O_ALL) | OB(O_POLICY) | OB(O_WEIGHT) | OB(O_LAYOUT) | OB(O_PREFER) | \
+		   OB(O_WPMODE) | OB(O_QUEUE) | OB(O_NPR) | OB(O_HWH))
+
+static const struct cmd_def {
+	const char *name, *args, *what;
+	unsigned long opts;
+} cmd_defs[] = {
+	{ "show", "", "sessions and LUNs with side, state and paths", OPT_COMMON },
+	{ "table", "[WWID|alias...|--all]", "print dm-multipath table lines", OPT_COMMON | OPT_TABLE },
+	{ "apply", "[WWID|alias...|--all]", "create or reload the maps",
+	  OPT_COMMON | OPT_TABLE | OB(O_DRY) | OB(O_FORCE) },
+	{ "check", "", "redundancy and timeout checks (exit 0/1/2)", OPT_COMMON },
+	{ "status", "[MAP...]", "per-path dm state and selector counters", OPT_COMMON },
+	{ "reinstate", "[MAP...]", "reinstate failed paths whose session is back, fail back",
+	  OPT_COMMON | OB(O_DRY) },
+	{ "conf", "[WWID|alias...]", "multipath.conf snippet for multipathd",
+	  OPT_COMMON | (OPT_TABLE & ~OB(O_ALL)) },
+	{ "plan", "--host N", "RackStack pair assignment and retry order",
+	  OB(O_CONFIG) | OB(O_NOCONFIG) | OB(O_SIDEA) | OB(O_SIDEB) | OB(O_JSON) | OB(O_HOST) },
+};
+#define NCMDS (sizeof(cmd_defs) / sizeof(cmd_defs[0]))
+
+static const struct opt_help {
+	int id;
+	const char *name, *text;
+} opt_helps[] = {
+	{ O_SYSFS, "sysfs", "  --sysfs DIR          read sysfs from DIR instead of /sys\n" },
+	{ O_CONFIG, "config", "  --config FILE        config file (default " DEFAULT_CONFIG ")\n" },
+	{ O_NOCONFIG, "no-config", "  --no-config          ignore the config file, use built-in defaults\n" },
+	{ O_SIDEA, "side-a", "  --side-a LIST, --side-b LIST   override a side: CIDRs and IP[=LABEL], comma separated\n" },
+	{ O_SIDEB, "side-b", "" },
+	{ O_JSON, "json", "  --json               JSON output\n" },
+	{ O_ALL, "all", "  --all                every LUN\n" },
+	{ O_POLICY, "policy", "  --policy P           least-blocks|weighted-paths|round-robin|queue-length|service-time\n" },
+	{ O_WEIGHT, "weight", "  --weight SPEC        KEY=W,... with KEY = A, B, a portal label or a portal IP\n" },
+	{ O_LAYOUT, "layout", "  --layout L           active-active (one group) | failover (preferred side first)\n" },
+	{ O_PREFER, "prefer", "  --prefer A|B         preferred side for failover (default A)\n" },
+	{ O_WPMODE, "wp-mode", "  --wp-mode M          weighted-paths mode: proportional (default) | priority\n" },
+	{ O_QUEUE, "queue-if-no-path", "  --queue-if-no-path   queue I/O while no path is usable\n" },
+	{ O_NPR, "no-path-retry", "  --no-path-retry N    fail|queue|N (N>0 only for conf: needs multipathd)\n" },
+	{ O_HWH, "hw-handler", "  --hw-handler NAME    hardware handler (e.g. alua)\n" },
+	{ O_DRY, "dry-run", "  --dry-run            apply, reinstate: show what would be done, change nothing\n" },
+	{ O_FORCE, "force", "  --force              apply: do what the safety checks refuse (one side only,\n"
+			    "                       dropping paths, held disks, multipathd's maps)\n" },
+	{ O_HOST, "host", "  --host N             plan: host number 1..24\n" },
+};
+
+static const struct cmd_def *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (!strcmp(cmd_defs[i].name, name))
+			return &cmd_defs[i];
+	return NULL;
+}
+
+/* abpath COMMAND --help: what the command does and the options it takes */
+static void cmd_usage(FILE *f, const struct cmd_def *c)
+{
+	size_t i;
+
+	fprintf(f, "usage: abpath [options] %s%s%s\n  %s\noptions:\n", c->name, c->args[0] ? " " : "",
+		c->args, c->what);
+	for (i = 0; i < sizeof(opt_helps) / sizeof(opt_helps[0]); i++)
+		if (c->opts & OB(opt_helps[i].id))
+			fputs(opt_helps[i].text, f);
+	fprintf(f, "  -h, --help\nSee abpath(8).\n");
+}
 
 static void usage(FILE *f)
 {
@@ -64,9 +142,6 @@ static void usage(FILE *f)
 		"      66 not found, 69 unavailable, 70 internal. See abpath(8).\n");
 }
 
-enum { O_SYSFS = 256, O_CONFIG, O_NOCONFIG, O_SIDEA, O_SIDEB, O_JSON, O_ALL, O_DRY,
-       O_POLICY, O_WEIGHT, O_LAYOUT, O_PREFER, O_WPMODE, O_QUEUE, O_NPR, O_HWH, O_HOST,
-       O_VERSION, O_FORCE };
 
 static int parse_args(int argc, char **argv, struct opts *o, const char **cmd)
 {
@@ -101,6 +176,10 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **cmd)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c >= O_SYSFS && c < O_VERSION)
+			o->given |= OB(c);
+		else if (c == O_FORCE)
+			o->given |= OB(c);
 		switch (c) {
 		case O_SYSFS: o->sysfs = optarg; break;
 		case O_CONFIG: o->config = optarg; break;
@@ -128,8 +207,8 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **cmd)
 			o->have_host = true;
 			break;
 		case 'h':
-			usage(stdout);
-			exit(0);
+			o->help = true;
+			break;
 		case O_VERSION:
 			printf("abpath %s\n", ABPATH_VERSION);
 			exit(0);
@@ -143,10 +222,23 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **cmd)
 		}
 	}
 	if (optind >= argc) {
+		if (o->help) {
+			usage(stdout);
+			exit(0);
+		}
 		usage(stderr);
 		return AB_USAGE;
 	}
 	*cmd = argv[optind];
+	if (o->help) {
+		const struct cmd_def *cd = find_cmd(*cmd);
+
+		if (cd)
+			cmd_usage(stdout, cd);
+		else
+			usage(stdout);
+		exit(0);
+	}
 	o->args = argv + optind + 1;
 	o->nargs = argc - optind - 1;
 	return 0;
@@ -195,15 +287,16 @@ static int table_opts(const struct opts *o, const struct ab_config *cfg,
 
 	memset(t, 0, sizeof(*t));
 	if (ab_policy_parse(pol, &t->policy)) {
-		ab_err("unknown policy \"%s\" (least-blocks, weighted-paths, round-robin, queue-length, service-time)",
-		       pol);
-		return AB_USAGE;
+		ab_err("unknown policy \"%s\"%s (least-blocks, weighted-paths, round-robin, queue-length, service-time)",
+		       pol, o->policy ? "" : " in the config");
+		return o->policy ? AB_USAGE : AB_DATAERR;
 	}
 	if (!strcmp(lay, "failover"))
 		t->failover = true;
 	else if (strcmp(lay, "active-active")) {
-		ab_err("unknown layout \"%s\" (active-active, failover)", lay);
-		return AB_USAGE;
+		ab_err("unknown layout \"%s\"%s (active-active, failover)", lay,
+		       o->layout ? "" : " in the config");
+		return o->layout ? AB_USAGE : AB_DATAERR;
 	}
 	t->prefer = cfg->prefer ? cfg->prefer : SIDE_A;
 	if (o->prefer && ((t->prefer = ab_side_parse(o->prefer)) == SIDE_NONE || strlen(o->prefer) != 1)) {
@@ -228,8 +321,8 @@ static int table_opts(const struct opts *o, const struct ab_config *cfg,
 		t->weights_given = false;	/* config weights simply do not apply */
 	ab_copy(t->hw_handler, sizeof(t->hw_handler), o->hwh ? o->hwh : cfg->hw_handler);
 	if (strpbrk(t->hw_handler, " \t\"\\\n")) {
-		ab_err("--hw-handler: one word, e.g. alua");
-		return AB_USAGE;
+		ab_err("%s: one word, e.g. alua", o->hwh ? "--hw-handler" : "hw_handler in the config");
+		return o->hwh ? AB_USAGE : AB_DATAERR;
 	}
 	t->queue_if_no_path = o->queue;
 	npr[0] = '\0';
@@ -245,8 +338,9 @@ static int table_opts(const struct opts *o, const struct ab_config *cfg,
 		} else if (!strcmp(n, "fail")) {
 			t->queue_if_no_path = false;
 		} else if (ab_parse_uint(n, 1000000, &v)) {
-			ab_err("no_path_retry \"%s\" is not fail, queue or a number", n);
-			return AB_USAGE;
+			ab_err("no_path_retry \"%s\"%s is not fail, queue or a number", n,
+			       o->npr ? "" : " in the config");
+			return o->npr ? AB_USAGE : AB_DATAERR;
 		} else if (v == 0) {
 			n = "fail";
 		} else if (!for_conf) {
@@ -258,6 +352,38 @@ static int table_opts(const struct opts *o, const struct ab_config *cfg,
 		ab_copy(npr, nlen, n);
 	}
 	return 0;
+}
+
+/* Every --weight key must name something: A, B, a portal label or a portal IP. */
+static int check_weight_keys(const struct opts *o, const struct ab_config *cfg,
+			     const struct ab_inventory *inv)
+{
+	struct ab_config tmp;
+	int i, j, rc = 0;
+
+	if (!o->weight)
+		return 0;
+	ab_config_defaults(&tmp);
+	if (ab_config_parse_weights(&tmp, o->weight)) {
+		ab_config_free(&tmp);
+		return AB_USAGE;
+	}
+	for (i = 0; i < tmp.nweights && !rc; i++) {
+		const char *k = tmp.weights[i].key;
+		bool found = !strcmp(k, "A") || !strcmp(k, "B");
+
+		for (j = 0; !found && j < cfg->nrules; j++)
+			found = !strcmp(cfg->rules[j].label, k) || !strcmp(cfg->rules[j].text, k);
+		for (j = 0; !found && j < inv->nsessions; j++)
+			found = !strcmp(inv->sessions[j].label, k) || !strcmp(inv->sessions[j].portal_ip, k);
+		if (!found) {
+			ab_err("--weight: \"%s\" matches no side (A, B), portal label or portal IP: it would be ignored",
+			       k);
+			rc = AB_DATAERR;
+		}
+	}
+	ab_config_free(&tmp);
+	return rc;
 }
 
 /* Select LUNs by WWID/alias arguments or --all. */
@@ -404,10 +530,13 @@ static int cmd_table(const struct opts *o, struct ab_config *cfg, struct ab_inve
 		if (o->json) {
 			json_object *a = json_object_new_array();
 
+			json_object *top = json_object_new_object();
+
 			for (i = 0; i < n; i++)
 				json_object_array_add(a, planned_json(&p[i], luns[i], NULL));
-			ab_json_print(stdout, a);
-			json_object_put(a);
+			json_object_object_add(top, "maps", a);
+			ab_json_print(stdout, top);
+			json_object_put(top);
 		} else {
 			if (cfg->builtin_sides)
 				printf("# sides: built-in default (RackStack runbook portals; no config file)\n");
@@ -709,8 +838,9 @@ static int cmd_status(const struct opts *o, struct ab_inventory *inv)
 	if (rc)
 		return rc;
 	if (o->json) {
-		json_object *j = ab_status_json(maps, n);
+		json_object *j = json_object_new_object();
 
+		json_object_object_add(j, "maps", ab_status_json(maps, n));
 		ab_json_print(stdout, j);
 		json_object_put(j);
 	} else {
@@ -768,31 +898,29 @@ int ab_main(int argc, char **argv)
 	struct ab_inventory inv;
 	const char *cmd = NULL;
 	int rc, bad = 0;
-	static const char *cmds[] = { "show", "table", "apply", "check", "status", "reinstate",
-				      "conf", "plan" };
+	const struct cmd_def *cd;
 	size_t i;
 
 	rc = parse_args(argc, argv, &o, &cmd);
 	if (rc)
 		return rc;
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(cmd, cmds[i]))
-			break;
-	if (i == sizeof(cmds) / sizeof(cmds[0])) {
+	cd = find_cmd(cmd);
+	if (!cd) {
 		ab_err("unknown command \"%s\" (show, table, apply, check, status, reinstate, conf, plan)",
 		       cmd);
 		return AB_USAGE;
 	}
-	if (o.force && strcmp(cmd, "apply")) {
-		ab_err("--force only applies to apply");
+	/* per-command option sets: an option the command does not take is an error */
+	if (o.given & ~cd->opts) {
+		for (i = 0; i < sizeof(opt_helps) / sizeof(opt_helps[0]); i++)
+			if (o.given & ~cd->opts & OB(opt_helps[i].id))
+				break;
+		ab_err("option --%s does not apply to %s (see: abpath %s --help)",
+		       i < sizeof(opt_helps) / sizeof(opt_helps[0]) ? opt_helps[i].name : "?", cmd, cmd);
 		return AB_USAGE;
 	}
-	if (o.dry_run && strcmp(cmd, "apply") && strcmp(cmd, "reinstate")) {
-		ab_err("--dry-run only applies to apply and reinstate");
-		return AB_USAGE;
-	}
-	if (o.have_host != !strcmp(cmd, "plan")) {
-		ab_err(o.have_host ? "--host only applies to plan" : "plan needs --host N");
+	if (!strcmp(cmd, "plan") && !o.have_host) {
+		ab_err("plan needs --host N");
 		return AB_USAGE;
 	}
 	rc = load_config(&o, &cfg);
@@ -824,6 +952,12 @@ int ab_main(int argc, char **argv)
 		return rc;
 	}
 	bad = ab_classify(&cfg, &inv);
+	rc = check_weight_keys(&o, &cfg, &inv);
+	if (rc) {
+		ab_inventory_free(&inv);
+		ab_config_free(&cfg);
+		return rc;
+	}
 	for (i = 0; i < (size_t)inv.nskipped; i++)
 		ab_warn("session%d skipped: %s", inv.skipped[i].sid, inv.skipped[i].error);
 	if (inv.nskipped && (!strcmp(cmd, "table") || !strcmp(cmd, "conf") ||

@@ -52,6 +52,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ab_wwid_normalise(s, out, sizeof(out));
 		ab_parse_devt(s, &maj, &mnr);
 		ab_parse_uint(s, ULONG_MAX, &ul);
+		{
+			/* JSON output repair of raw sysfs bytes */
+			char *jb = NULL;
+			size_t jl = 0;
+			FILE *jf = open_memstream(&jb, &jl);
+
+			if (jf) {
+				ab_json_utf8(jf, s);
+				fclose(jf);
+			}
+			free(jb);
+		}
 		break;
 	case 3:
 		ab_wwid_from_vpd83(data + 1, size - 1, out, sizeof(out));

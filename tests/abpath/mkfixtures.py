@@ -347,6 +347,9 @@ def configs():
       '             "B": { "portals": [ { "ip": "172.16.1.11", "label": "B1" } ] } } }\n')
     w(os.path.join(d, "bad-side.json"),
       '{ "sides": { "A": { "subnets": ["172.16.1.0/24"] }, "C": { "subnets": ["10.0.0.0/8"] } } }\n')
+    w(os.path.join(d, "bad-policy.json"),
+      '{ "sides": { "A": { "subnets": ["172.16.1.10/32"] }, "B": { "subnets": ["172.16.1.11/32"] } },\n'
+      '  "policy": "fastest" }\n')
     w(os.path.join(d, "bad-alias.json"),
       '{ "sides": { "A": { "subnets": ["172.16.1.10/32"] }, "B": { "subnets": ["172.16.1.11/32"] } },\n'
       '  "aliases": { "3600140500000000000000000000000a1": "db\\" disk" } }\n')

@@ -291,6 +291,28 @@ static void test_strict_numbers(void **state)
 	ab_status_free(&m);
 }
 
+/* JSON is always valid UTF-8: raw sysfs bytes that are not become \ufffd */
+static void test_json_utf8(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	json_object *o = json_object_new_object();
+
+	(void)state;
+	assert_non_null(f);
+	json_object_object_add(o, "t", json_object_new_string("iqn.\xff\xfe-\xc3\xa9-\xed\xa0\x80-\xe2\x82"));
+	ab_json_print(f, o);
+	fclose(f);
+	json_object_put(o);
+	assert_non_null(strstr(buf, "\"iqn.\\ufffd\\ufffd-\xc3\xa9-\\ufffd\\ufffd\\ufffd-\\ufffd\\ufffd\""));
+	assert_non_null(strstr(buf, "\"version\": \"" ABPATH_VERSION "\""));
+	o = json_tokener_parse(buf);
+	assert_non_null(o);
+	json_object_put(o);
+	free(buf);
+}
+
 /* apply defers to a running multipathd: its abstract socket in /proc/net/unix */
 static void test_multipathd_detect(void **state)
 {
@@ -1066,6 +1088,7 @@ int main(void)
 		cmocka_unit_test(test_dm_reload_recovery),
 		cmocka_unit_test(test_multipathd_detect),
 		cmocka_unit_test(test_strict_numbers),
+		cmocka_unit_test(test_json_utf8),
 	};
 	size_t nu = sizeof(unit) / sizeof(unit[0]);
 	struct gcase *cases = NULL;

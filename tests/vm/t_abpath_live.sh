@@ -18,6 +18,12 @@
 #     reloads it 50 times with changing weights: 0 I/O and verify errors.
 #     Guards the reload path under load (it passes on the old code too:
 #     a flushing suspend with healthy paths loses nothing).
+#  4. failback: failover layout (group 1 = side A, preferred), reads
+#     running; A cut: I/O moves to B; A restored and logged in again:
+#     "abpath reinstate" reinstates A's path and sends switch_group 1, and
+#     the reads go to A's disk again (its own /sys/block counters), B's
+#     stop.  Catches a reinstate without failback (issue 16 found 5:
+#     dm-mpath stays on group 2 for good while it has a valid path).
 # Env: LIVE_ABPATH / LIVE_ABPATH_FI (binaries to test, default userspace/),
 #      LIVE_PARTS="queued resumefail fio" (default all), LIVE_RELOADS=50.
 # Every part runs even after an earlier one failed; exit 1 if any failed.
@@ -27,7 +33,7 @@ set -uo pipefail
 
 AB=${LIVE_ABPATH:-$REPO/userspace/abpath}
 ABFI=${LIVE_ABPATH_FI:-$REPO/userspace/abpath-fi}
-PARTS=${LIVE_PARTS:-queued resumefail fio}
+PARTS=${LIVE_PARTS:-queued resumefail fio failback}
 RELOADS=${LIVE_RELOADS:-50}
 need_cmd fio dmsetup dd cmp ip nsenter iscsid iscsiadm modprobe insmod
 [ -x "$AB" ] && [ -x "$ABFI" ] || die "$AB / $ABFI not built (make -C userspace)"
@@ -167,6 +173,51 @@ part_fio() {
 	[ "$fails" = 0 ] || pfail "fio: $fails of $RELOADS applies failed"
 	suspended && pfail "fio: map SUSPENDED at the end"
 	note "fio: verify rc $rc, $errs errors over $i reloads"
+}
+
+# I/Os completed by a disk (reads + writes), from its own stat file
+ios() { local a; read -r -a a <"/sys/block/$1/stat"; echo $((a[0] + a[4])); }
+
+part_failback() {
+	local i a0 b0 a1 b1 out
+	abp apply "$MAP" --policy least-blocks --layout failover --prefer A --queue-if-no-path \
+		>"$TEST_TMP/apply-fo.txt" 2>&1 || { cat "$TEST_TMP/apply-fo.txt"; pfail "failback: apply failover"; return; }
+	dmsetup table "$MAP" | grep -q " 2 1 least-blocks 0 1 1 $A 1 least-blocks 0 1 1 $B 1" ||
+		{ pfail "failback: not a failover table with A first: $(dmsetup table "$MAP")"; return; }
+	fio --filename="/dev/mapper/$MAP" --direct=1 --ioengine=libaio --iodepth=4 --bs=4k \
+		--rw=randread --runtime=300 --time_based --name=r >"$TEST_TMP/fio-fb.out" 2>&1 &
+	FIO_PID=$!
+	vm_sleep 2
+	iscsi_cut A
+	for ((i = 0; i < 120; i++)); do
+		[ "$(path_state "$A")" = F ] && break
+		vm_sleep 0.5
+	done
+	[ "$(path_state "$A")" = F ] || { pfail "failback: A not failed after the cut"; iscsi_restore A; return; }
+	iscsi_restore A
+	iscsi_wait_session A 60
+	for ((i = 0; i < 100; i++)); do
+		[ "$(cat "/sys/block/$ISCSI_SD_A/device/state")" = running ] && break
+		vm_sleep 0.2
+	done
+	a0=$(ios "$ISCSI_SD_A") b0=$(ios "$ISCSI_SD_B")
+	vm_sleep 2
+	a1=$(ios "$ISCSI_SD_A") b1=$(ios "$ISCSI_SD_B")
+	note "failback: before reinstate, 2 s: A $((a1 - a0)) I/Os, B $((b1 - b0))"
+	out=$(abp reinstate "$MAP" 2>&1)
+	note "failback: reinstate: $(echo "$out" | tr '\n' ' ')"
+	[[ $out == *"reinstated $MAP $A"* ]] || pfail "failback: A's path not reinstated"
+	[[ $out == *"failed back $MAP group 1"* ]] || pfail "failback: no switch_group 1 sent"
+	vm_sleep 1
+	a0=$(ios "$ISCSI_SD_A") b0=$(ios "$ISCSI_SD_B")
+	vm_sleep 3
+	a1=$(ios "$ISCSI_SD_A") b1=$(ios "$ISCSI_SD_B")
+	note "failback: after reinstate, 3 s: A $((a1 - a0)) I/Os, B $((b1 - b0)); $(dmsetup status "$MAP")"
+	[ $((a1 - a0)) -gt 50 ] && [ $((b1 - b0)) -lt $(((a1 - a0) / 10 + 5)) ] ||
+		pfail "failback: I/O did not move back to side A (A $((a1 - a0)), B $((b1 - b0)))"
+	kill "$FIO_PID" 2>/dev/null
+	wait "$FIO_PID"
+	FIO_PID=""
 }
 
 for p in $PARTS; do

@@ -19,7 +19,9 @@
 # package version + sha256 of config + sha256 of this script.  A matching
 # key means no build.  The tree (build/debug-kernel/linux-source-6.12/) is
 # built in place, so a changed key rebuilds only what make finds changed.
-# make runs under nice -n 10 with -j$(nproc) (env DEBUG_KERNEL_JOBS).
+# make runs under nice -n 10 (env DEBUG_KERNEL_NICE) with -j$(nproc) (env
+# DEBUG_KERNEL_JOBS); the wall and CPU time of the build go to the log line
+# and to out/build-time.
 set -euo pipefail
 top=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 base=$top/build/debug-kernel
@@ -28,6 +30,7 @@ tarball=/usr/src/linux-source-6.12.tar.xz
 tree=$base/linux-source-6.12
 out=$base/out
 jobs=${DEBUG_KERNEL_JOBS:-$(nproc)}
+niceness=${DEBUG_KERNEL_NICE:-10}
 
 die() { echo "debug-kernel: error: $*" >&2; exit 1; }
 log() { echo "debug-kernel: $*" >&2; }
@@ -118,7 +121,8 @@ check_fragment() {
 
 if [ "$mode" = regen-config ]; then
 	extract
-	deb=$(ls /boot/config-6.12.*-amd64 2>/dev/null | grep -v -- -rt- | sort -V | tail -n 1)
+	deb=$(printf '%s\n' /boot/config-6.12.*-amd64 | grep -v -- -rt- | sort -V | tail -n 1)
+	[ -e "$deb" ] || deb=
 	[ -n "$deb" ] || die "no /boot/config-6.12.*-amd64 (scripts/deps.sh installs the 6.12 image)"
 	log "regenerating $cfgdir/config from $deb"
 	cp "$deb" "$tree/.config"
@@ -144,6 +148,8 @@ fi
 
 # build
 if current; then
+	log "up to date: $(cat "$out/kernel.release") in $out ($(cat "$out/key"))"
+	[ ! -s "$out/build-time" ] || log "last build: $(cat "$out/build-time")"
 	cat "$out/kernel.release"
 	exit 0
 fi
@@ -156,12 +162,14 @@ if ! cmp -s "$cfgdir/config" "$tree/.pswdebug-config"; then
 	check_fragment "$tree/.config" || die "the committed config does not hold debug.config (--regen-config)"
 	cp "$cfgdir/config" "$tree/.pswdebug-config"
 fi
-log "building the debug kernel in $tree (make -j$jobs, nice; log $base/build.log)"
-if ! (cd "$tree" && nice -n 10 make -j"$jobs" vmlinux modules) >"$base/build.log" 2>&1; then
+log "building the debug kernel in $tree (make -j$jobs, nice -n $niceness; log $base/build.log)"
+if ! (cd "$tree" && /usr/bin/time -o "$base/time.txt" -f '%e %U %S' \
+	nice -n "$niceness" make -j"$jobs" vmlinux modules) >"$base/build.log" 2>&1; then
 	grep -E -B2 -A8 'error:|Error [0-9]' "$base/build.log" | tail -n 60 >&2
 	die "kernel build failed (full log $base/build.log)"
 fi
 t1=$(date +%s)
+read -r _ cpu_u cpu_s _ <"$base/time.txt" || cpu_u=0 cpu_s=0
 # (kernel.release is written by the build: before it, setlocalversion has no
 # auto.conf and leaves out CONFIG_LOCALVERSION)
 rel=$(cat "$tree/include/config/kernel.release")
@@ -175,7 +183,9 @@ cp "$tree/vmlinux" "$out.new/vmlinux"
 echo "$rel" >"$out.new/kernel.release"
 ln -sfn "$tree" "$out.new/tree"
 want_key >"$out.new/key"
+bt="$(((t1 - t0) / 60))m$(((t1 - t0) % 60))s wall, make CPU ${cpu_u}s user + ${cpu_s}s sys, -j$jobs, load at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$bt" >"$out.new/build-time"
 rm -rf "$out"
 mv "$out.new" "$out"
-log "built $rel in $(((t1 - t0) / 60))m$(((t1 - t0) % 60))s (load $(cut -d' ' -f1-3 /proc/loadavg)); cache $out"
+log "built $rel: $bt; cache $out"
 echo "$rel"

@@ -25,6 +25,16 @@ newest() { # SERIES -> newest installed KVER of that series with headers
 }
 
 run deps scripts/deps.sh
+# The debug kernel builds (nice, -j$(nproc)) while the short steps run.
+debug_lane=${CHECK_DEBUG:-0}
+if [ "$debug_lane" = 1 ]; then
+	dk_t0=$(date +%s)
+	(
+		scripts/debug-kernel.sh
+		echo "debug-kernel exit $?"
+	) >"$out/debug-kernel.raw" 2>&1 &
+	dk_pid=$!
+fi
 kernels=${CHECK_KERNELS:-"$(newest 6.1) $(newest 6.12)"}
 read -r -a kernels <<<"$kernels"
 [ ${#kernels[@]} -eq 2 ] || tap_fail "kernels: want 6.1 and 6.12 installed, have '${kernels[*]}'"
@@ -77,6 +87,39 @@ for k in "${kernels[@]}"; do
 	) &
 	pids+=($!)
 done
+
+# Debug lane: the kernel (built or cached), our modules against it (W=1,
+# sparse), then its guest: the harness self-tests with the debugmod checks,
+# and the tests that exercise the I/O path, teardown and the schedule
+# rebuild.  t_storm / t_devfail join when they exist.
+debug_tests="t_flap t_reload t_nopath t_lifecycle t_badtables"
+for t in t_storm t_devfail; do
+	[ -e "tests/vm/$t.sh" ] && debug_tests+=" $t"
+done
+if [ "$debug_lane" = 1 ]; then
+	wait "$dk_pid"
+	dk_secs=$(($(date +%s) - dk_t0))
+	run debug-kernel bash -c "cat '$out/debug-kernel.raw'; echo '# debug kernel ready after ${dk_secs}s (build or cache check, in the background since the start)'; grep -q '^debug-kernel exit 0$' '$out/debug-kernel.raw'"
+	dk_rel=$(scripts/debug-kernel.sh --release 2>/dev/null)
+	if [ -n "$dk_rel" ] && grep -q '^debug-kernel exit 0$' "$out/debug-kernel.raw"; then
+		run "build-$dk_rel" env C=1 scripts/build-modules.sh --kdir "$(scripts/debug-kernel.sh --dir)/tree"
+		{
+			scripts/vm-selftest debug
+			echo "vm-selftest exit $?"
+		} >"$out/vmself-debug.raw" 2>&1
+		run vm-selftest-debug bash -c "cat '$out/vmself-debug.raw'; grep -q '^vm-selftest exit 0$' '$out/vmself-debug.raw'"
+		# shellcheck disable=SC2086
+		scripts/vm-run --kver debug --timeout 2400 --mem 3072 --out "$out/vm-debug" --env VM_TEST_VERBOSE=1 \
+			--env VM_TEST_TIMEOUT=900 -- tests/vm/runner.sh $debug_tests >"$out/vm-debug.raw" 2>&1
+		echo "vm-run exit $?" >>"$out/vm-debug.raw"
+		run vm-debug bash -c "cat '$out/vm-debug.raw'; grep -q '^vm-run exit 0$' '$out/vm-debug.raw'"
+	else
+		tap_fail "debug lane: no debug kernel (see debug-kernel above)"
+	fi
+else
+	echo "# debug lane skipped (CHECK_DEBUG=1 runs it)"
+fi
+
 wait "${pids[@]}"
 for k in "${kernels[@]}"; do
 	run "vm-selftest-$k" bash -c "cat '$out/vmself-$k.raw'; grep -q '^vm-selftest exit 0$' '$out/vmself-$k.raw'"

@@ -21,7 +21,14 @@
 #      (30 real path failures per part) runs with the long tests;
 #   3. then the 6.1 RT guest (4 vCPUs) running the 3-minute t_flap and
 #      t_storm (10 min per map, ~30 min) while the three libFuzzer targets
-#      run 10 min each, one after the other (30 min).
+#      run 10 min each, one after the other (30 min);
+#   4. the debug lane (part "debug", not in the default set until its first
+#      full run is verified: TORTURE_PARTS="vm rt fuzz debug"): the debug kernel (scripts/debug-kernel.sh,
+#      built in the background from the start when not cached), the modules
+#      against it, and one guest on it running the whole VM suite (every
+#      tests/vm/t_*.sh, t_install_autoload first) with the 6.1/6.12 guests'
+#      long settings; it starts when the kernel is ready and runs alongside
+#      steps 2-3.
 # Total: about 50-75 minutes on the 2-core machine (48 measured on
 # 2026-12-02; more if other VMs
 # run: vm-run shares the machine lock with make bench).  TAP lines, last
@@ -31,7 +38,7 @@
 #      TORTURE_RT=KVER (default: newest installed 6.1 *-rt-amd64),
 #      TORTURE_FUZZ_SECS (default 600), TORTURE_FLAP_SECS (default 180),
 #      TORTURE_STORM_SECS (default 600: t_storm per map),
-#      TORTURE_PARTS (default "vm rt fuzz": any subset; e.g. the fuzzers
+#      TORTURE_PARTS (default "vm rt fuzz"; parts vm rt fuzz debug: any subset; e.g. the fuzzers
 #      alone on one core while the other is busy; a partial run writes to
 #      build/torture-PARTS instead of build/torture).
 set -uo pipefail
@@ -41,7 +48,7 @@ cd "$top"
 . "$top/scripts/tap-steps.sh"
 parts=${TORTURE_PARTS:-"vm rt fuzz"}
 for p in $parts; do
-	case $p in vm | rt | fuzz) ;; *) echo "torture: unknown part '$p' in TORTURE_PARTS (vm rt fuzz)" >&2; exit 64 ;; esac
+	case $p in vm | rt | fuzz | debug) ;; *) echo "torture: unknown part '$p' in TORTURE_PARTS (vm rt fuzz debug)" >&2; exit 64 ;; esac
 done
 want() { [[ " $parts " == *" $1 "* ]]; }
 if [ "$parts" = "vm rt fuzz" ]; then
@@ -60,6 +67,14 @@ newest() { # PATTERN [rt] -> newest KVER with a build dir and a /boot image;
 }
 
 run deps scripts/deps.sh
+if want debug; then
+	dk_t0=$(date +%s)
+	(
+		scripts/debug-kernel.sh
+		echo "debug-kernel exit $?"
+	) >"$out/debug-kernel.raw" 2>&1 &
+	dk_pid=$!
+fi
 kernels=() rt=""
 if want vm; then
 	read -r -a kernels <<<"${TORTURE_KERNELS:-"$(newest '6.1.*') $(newest '6.12.*')"}"
@@ -72,13 +87,33 @@ fi
 for k in "${kernels[@]}" $rt; do
 	run "build-$k" env C=1 scripts/build-modules.sh "$k"
 done
-[ ${#kernels[@]} -eq 0 ] && [ -z "$rt" ] || run vmtools scripts/build-vmtools.sh
+[ ${#kernels[@]} -eq 0 ] && [ -z "$rt" ] && ! want debug || run vmtools scripts/build-vmtools.sh
 want fuzz && run fuzz-build make -s -C tests/fuzz
 
 flap=${TORTURE_FLAP_SECS:-180}
 long_env=(--env FLAP_SECS="$flap" --env FLAP_SELS="lb wp wpp" --env RELOADS=100
 	--env RELOADS_DMSETUP=100 --env NOPATH_ALL=1 --env CYCLES=30 --env BAD_PASSES=3
 	--env BAD_DMSETUP=all --env VM_TEST_VERBOSE=1 --env VM_TEST_TIMEOUT=2700)
+
+# Debug lane: start its guest as soon as the kernel is ready (in the
+# background; it runs alongside the other guests).
+debug_start() {
+	local t all=(t_install_autoload)
+	wait "$dk_pid"
+	run debug-kernel bash -c "cat '$out/debug-kernel.raw'; echo '# debug kernel ready after $(($(date +%s) - dk_t0))s'; grep -q '^debug-kernel exit 0$' '$out/debug-kernel.raw'"
+	grep -q '^debug-kernel exit 0$' "$out/debug-kernel.raw" || { dbg_pid=""; return; }
+	dk_rel=$(scripts/debug-kernel.sh --release)
+	run "build-$dk_rel" env C=1 scripts/build-modules.sh --kdir "$(scripts/debug-kernel.sh --dir)/tree"
+	for t in tests/vm/t_*.sh; do
+		t=$(basename "$t" .sh)
+		[ "$t" = t_install_autoload ] || all+=("$t")
+	done
+	scripts/vm-run --kver debug --timeout 9000 --mem 3072 --out "$out/vm-debug" "${long_env[@]}" \
+		-- tests/vm/runner.sh "${all[@]}" >"$out/vm-debug.raw" 2>&1 &
+	dbg_pid=$!
+}
+dbg_pid=""
+want debug && [ ${#kernels[@]} -eq 0 ] && debug_start
 tests="t_flap t_reload t_nopath t_lifecycle t_badtables t_devfail"
 pids=()
 for k in "${kernels[@]}"; do
@@ -86,6 +121,7 @@ for k in "${kernels[@]}"; do
 		-- tests/vm/runner.sh $tests >"$out/vm-$k.raw" 2>&1 &
 	pids+=($!)
 done
+want debug && [ ${#kernels[@]} -gt 0 ] && debug_start
 for i in "${!pids[@]}"; do
 	wait "${pids[i]}"
 	echo "vm-run exit $?" >>"$out/vm-${kernels[i]}.raw"
@@ -116,7 +152,6 @@ for k in "${kernels[@]}"; do
 	run "mutants-$k" bash -c "cat '$out/mutants-$k.raw'; grep -q '^mutants exit 0$' '$out/mutants-$k.raw'"
 done
 
-
 # RT guest (one core) and the fuzzers (the other core) at once
 if [ -n "$rt" ]; then
 	# 4 vCPUs for t_storm (issue 14: 10 min per map; on RT the m->lock
@@ -131,6 +166,15 @@ if [ -n "$rt" ]; then
 	wait "$rtpid"
 	echo "vm-run exit $?" >>"$out/vm-rt.raw"
 	run "vm-rt-$rt" bash -c "cat '$out/vm-rt.raw'; grep -q '^vm-run exit 0$' '$out/vm-rt.raw'"
+fi
+if want debug; then
+	if [ -n "$dbg_pid" ]; then
+		wait "$dbg_pid"
+		echo "vm-run exit $?" >>"$out/vm-debug.raw"
+		run vm-debug bash -c "cat '$out/vm-debug.raw'; grep -q '^vm-run exit 0$' '$out/vm-debug.raw'"
+	else
+		tap_fail "debug lane: no debug kernel (see debug-kernel above)"
+	fi
 fi
 
 tap_summary

@@ -59,11 +59,14 @@ static inline void psw_path_start(struct psw_path *p, u64 nr_bytes)
 	psw_a64_add(&p->inflight, nr_bytes);
 }
 
-static inline void psw_path_end(struct psw_path *p, u64 nr_bytes)
+/* Returns true if more bytes ended than were in flight (count held at 0). */
+static inline bool psw_path_end(struct psw_path *p, u64 nr_bytes)
 {
-	psw_a64_sub_floor(&p->inflight, nr_bytes);
+	bool floored = psw_a64_sub_floor(&p->inflight, nr_bytes);
+
 	psw_a64_add(&p->ios, 1);
 	psw_a64_add(&p->bytes, nr_bytes);
+	return floored;
 }
 
 #endif /* PSW_PATH_H */

@@ -25,14 +25,16 @@
 /*
  * Subtract @v from *@a, stopping at 0: a count of bytes in flight never
  * goes below zero or wraps, whatever the caller's pairing of start and end.
+ * Returns true when it had to stop at 0 (more was ended than started).
  */
-static inline void psw_a64_sub_floor(atomic64_t *a, u64 v)
+static inline bool psw_a64_sub_floor(atomic64_t *a, u64 v)
 {
 	s64 old = atomic64_read(a), new;
 
 	do {
-		new = (u64)old > v ? old - (s64)v : 0;
+		new = (u64)old >= v ? old - (s64)v : 0;
 	} while (!atomic64_try_cmpxchg(a, &old, new));
+	return (u64)old < v;
 }
 
 #define PSW_READ_ONCE(x)	READ_ONCE(x)
@@ -44,6 +46,10 @@ static inline u32 psw_mod_u64(u64 x, u32 d)
 {
 	return do_div(x, d);
 }
+
+#include <linux/math64.h>
+/* 64-bit quotient that also links on 32-bit kernels. */
+#define psw_div_u64(x, d)	div64_u64(x, d)
 
 #include <linux/cache.h>
 #define PSW_CACHELINE_ALIGNED	____cacheline_aligned_in_smp

@@ -33,15 +33,16 @@ typedef struct {
 #define PSW_WRITE_ONCE(x, v)	((x) = (v))
 #endif
 
-static inline void psw_a64_sub_floor(psw_atomic64_t *a, u64 v)
+static inline bool psw_a64_sub_floor(psw_atomic64_t *a, u64 v)
 {
 	u64 old = __atomic_load_n(&a->v, __ATOMIC_RELAXED), new;
 
 	do {
-		new = old > v ? old - v : 0;
+		new = old >= v ? old - v : 0;
 	} while (!__atomic_compare_exchange_n(&a->v, &old, new, true,
 					      __ATOMIC_RELAXED,
 					      __ATOMIC_RELAXED));
+	return old < v;
 }
 
 /*
@@ -99,6 +100,11 @@ static inline bool psw_read_seqretry(const psw_seqlock_t *l, unsigned int s)
 static inline u32 psw_mod_u64(u64 x, u32 d)
 {
 	return (u32)(x % d);
+}
+
+static inline u64 psw_div_u64(u64 x, u64 d)
+{
+	return x / d;
 }
 
 #define PSW_CACHELINE_ALIGNED	__attribute__((aligned(64)))

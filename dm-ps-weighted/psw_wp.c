@@ -102,9 +102,9 @@ static u32 gcd_u32(u32 a, u32 b)
  * S = PSW_WP_SCHED_MAX - m by rounding the running sum: path i gets
  * round(S * P_i / total) - round(S * P_(i-1) / total), P_i the sum of the
  * weights up to i, so each differs from its exact share of S by less
- * than 1 and they add up to S.  A path whose share rounds to 0 gets 1
- * (never dropped).  S * P_i < 2^16 * 2^42: no overflow.  Returns the new
- * sum, at most PSW_WP_SCHED_MAX.
+ * than 1 and they add up to S.  A path whose step rounds to 0 gets 1
+ * (never dropped; its exact share was below 1).  S * P_i < 2^20 * 2^42:
+ * no overflow.  Returns the new sum, at most S + m = PSW_WP_SCHED_MAX.
  */
 static u64 scale_weights(struct psw_wp_slot *slot, u32 m, u64 total)
 {
@@ -115,7 +115,7 @@ static u64 scale_weights(struct psw_wp_slot *slot, u32 m, u64 total)
 		u64 cur;
 
 		prefix += slot[i].w;
-		cur = (prefix * s + total / 2) / total;
+		cur = psw_div_u64(prefix * s + total / 2, total);
 		slot[i].w = cur > prev ? (u32)(cur - prev) : 1;
 		prev = cur;
 		sum += slot[i].w;
@@ -126,7 +126,7 @@ static u64 scale_weights(struct psw_wp_slot *slot, u32 m, u64 total)
 /*
  * Heap order: slot x's next point is at (2 k_x + 1) / (2 w_x); earlier
  * first, ties by path index.  Weights are at most PSW_WP_SCHED_MAX here:
- * the products stay below 2^34.
+ * the products stay below 2^42.
  */
 static bool slot_before(const struct psw_wp_slot *x, const struct psw_wp_slot *y)
 {
@@ -237,6 +237,7 @@ u32 psw_wp_set_usable(struct psw_path *paths, u32 n, u32 idx, bool usable,
 {
 	u32 count;
 
+	/* dm-mpath calls only on a change; recompute anyway, it is cheap */
 	psw_write_seqlock(state);
 	PSW_WRITE_ONCE(paths[idx].usable, usable ? 1 : 0);
 	count = psw_wp_update_active(paths, n, mode);

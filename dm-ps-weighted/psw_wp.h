@@ -28,10 +28,13 @@
  * 9.47 is the worst in the random test of up to 16 paths).
  * Weights whose reduced sum exceeds PSW_WP_SCHED_MAX are first scaled to
  * the sum S = PSW_WP_SCHED_MAX - n by rounding their running sum: the
- * schedule stays bounded whatever the weights, and each path's count
- * differs from its exact share of S by less than one entry (a share of
- * less than half an entry is raised to one), i.e. its share of the I/O by
- * less than 0.002 points (tests/unit/test_wp.c measures it).
+ * schedule stays bounded whatever the weights.  Each path's count differs
+ * from its exact share of S by less than one entry, except that a path
+ * whose share rounds to no entry gets one (never dropped); with b such
+ * paths the schedule is S + b long, and every path's share of the I/O is
+ * within (1 + b) / S < n / S of its exact share: below 0.1 points at
+ * 1024 paths, 0.001 at 8 (tests/unit/test_wp.c test_wp_big_weights checks
+ * the bound against the weights, adversarial cases included).
  * Picking is one array load per I/O.
  */
 #ifndef PSW_WP_H
@@ -51,8 +54,8 @@ static inline bool psw_wp_tiered(enum psw_wp_mode mode)
 	return mode != PSW_WP_PROPORTIONAL;
 }
 
-/* The longest schedule: 128 KiB of u16 path indexes. */
-#define PSW_WP_SCHED_MAX	65536U
+/* The longest schedule: 2 MiB of u16 path indexes. */
+#define PSW_WP_SCHED_MAX	1048576U
 
 /* Scratch space for psw_wp_build(): one entry per path. */
 struct psw_wp_slot {

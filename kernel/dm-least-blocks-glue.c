@@ -158,7 +158,9 @@ static int lb_end_io(struct path_selector *ps, struct dm_path *path,
 {
 	struct lb_selector *s = ps->context;
 
-	psw_path_end(psw_kpath(&s->t, path), nr_bytes);
+	if (unlikely(psw_path_end(psw_kpath(&s->t, path), nr_bytes)))
+		DMWARN_LIMIT("%s: more bytes ended than in flight, count held at 0",
+			     path->dev->name);
 	return 0;
 }
 

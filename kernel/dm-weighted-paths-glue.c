@@ -24,8 +24,8 @@
  *    and one array load from an RCU-published schedule, then one read of
  *    the chosen path's active flag; start_io/end_io touch only the chosen
  *    path's own atomics (IRQ-safe; in-flight stops at 0, psw_path.h).
- *  - fail_path/reinstate_path run under dm-mpath's m->lock with interrupts
- *    off: inside the write side of @state, a seqlock, they set the path's
+ *  - fail_path/reinstate_path run under dm-mpath's m->lock (interrupts off
+ *    but on PREEMPT_RT): inside the write side of @state, a seqlock, they set the path's
  *    usable flag and recompute every active flag (O(n)); then they queue a
  *    rebuild of the schedule, O(W log n), which runs in a work item and is
  *    published with RCU (the old one freed after a grace period).
@@ -193,7 +193,7 @@ static struct dm_path *wp_select_path(struct path_selector *ps,
 	return i < 0 ? NULL : s->t.paths[i].owner;
 }
 
-/* Under m->lock with interrupts off: no sleeping, O(n). */
+/* Under m->lock (interrupts off, but on PREEMPT_RT): no sleeping, O(n). */
 static void wp_set_usable(struct path_selector *ps, struct dm_path *path,
 			  bool usable)
 {
@@ -217,6 +217,12 @@ static int wp_reinstate_path(struct path_selector *ps, struct dm_path *path)
 	return 0;
 }
 
+static const char *const wp_mode_names[] = {
+	[PSW_WP_PROPORTIONAL] = "proportional",
+	[PSW_WP_PRIORITY] = "priority",
+	[PSW_WP_RANK] = "rank",
+};
+
 static int wp_status(struct path_selector *ps, struct dm_path *path,
 		     status_type_t type, char *result, unsigned int maxlen)
 {
@@ -225,8 +231,7 @@ static int wp_status(struct path_selector *ps, struct dm_path *path,
 
 	if (!path) {
 		if (type == STATUSTYPE_TABLE && s->mode_given)
-			DMEMIT("1 %s ", s->mode == PSW_WP_PRIORITY ? "priority" :
-			       s->mode == PSW_WP_RANK ? "rank" : "proportional");
+			DMEMIT("1 %s ", wp_mode_names[s->mode]);
 		else if (type != STATUSTYPE_IMA)
 			DMEMIT("0 ");
 		return sz;
@@ -248,7 +253,9 @@ static int wp_end_io(struct path_selector *ps, struct dm_path *path,
 {
 	struct wp_selector *s = ps->context;
 
-	psw_path_end(psw_kpath(&s->t, path), nr_bytes);
+	if (unlikely(psw_path_end(psw_kpath(&s->t, path), nr_bytes)))
+		DMWARN_LIMIT("%s: more bytes ended than in flight, count held at 0",
+			     path->dev->name);
 	return 0;
 }
 

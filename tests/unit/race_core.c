@@ -12,13 +12,23 @@
  * is that bug.  With the fix (psw_lb_rescan(), psw_wp_rescan()) there must
  * be none.
  *
- *   race_core [-u] [-s SECS] [-r READERS]
+ *   race_core [-u | -m] [-x] [-s SECS] [-r READERS]
  *     -u   "unfixed": select as the modules did before the fix (no rescan
  *          when the lockless scan finds nothing); the run must then REPORT
  *          empty picks, which proves the driver can see the bug (exit 0
  *          when it saw them, 1 when it did not)
+ *     -m   mutant: when the lockless scan finds nothing, scan once more
+ *          without the sequence check; must report empty picks (in one
+ *          scenario at least)
+ *     -x   also require the race to have been hit (lockless scans that
+ *          found nothing, each resolved by the rescan): the fixed select's
+ *          slow path was exercised, not only its fast path
  *     -s   seconds per scenario (default 1.0)
  *     -r   selecting threads (default 2)
+ * The selection is the modules': psw_lb_pick() / psw_wp_pick(), and when
+ * they find nothing psw_lb_rescan() / psw_wp_rescan(), exactly what
+ * psw_lb_choose() and wp_select_path() do; spelled out here to count the
+ * rescans.
  * Prints TAP; exit 0 when every scenario met its expectation.
  */
 #define _GNU_SOURCE
@@ -32,7 +42,7 @@
 #include "psw_lb.h"
 #include "psw_wp.h"
 
-#define MAX_PATHS 64
+#define MAX_PATHS 1024
 
 struct scenario {
 	const char *name;
@@ -50,7 +60,9 @@ static const struct scenario *cur;
 static psw_seqlock_t state;
 static u32 nr_failed;
 static pthread_mutex_t mlock = PTHREAD_MUTEX_INITIALIZER;
-static int stop, unfixed;
+static int stop, unfixed, mutant, need_race;
+static u64 raced_lb, raced_wp;
+static bool uniform;
 
 /* dm-mpath's fail_path/reinstate_path: under m->lock */
 static void set_usable(u32 idx, bool usable)
@@ -65,14 +77,16 @@ static void set_usable(u32 idx, bool usable)
 }
 
 /*
- * least-blocks: two paths take turns being the only usable one; the new
- * one is reinstated before the old one fails, so one is always usable.
+ * least-blocks, n paths, exactly one usable at rest, path 0 or path n-1
+ * in turn (the new one reinstated before the old one fails).  With the
+ * scan starting at path 0 (start 0), a scan that reads path 0 just before
+ * its reinstate and path n-1 after its failure finds none: the writer's
+ * two changes must fit in the time of one scan of n paths, so n is large.
  */
-static void step_lb_swap(u64 k, u32 n, void (*set)(u32, bool))
+static void step_lb_ends(u64 k, u32 n, void (*set)(u32, bool))
 {
-	u32 a = k & 1, b = a ^ 1;
+	u32 a = k & 1 ? 0 : n - 1, b = k & 1 ? n - 1 : 0;
 
-	(void)n;
 	set(b, true);
 	set(a, false);
 }
@@ -92,11 +106,14 @@ static void step_flap_last(u64 k, u32 n, void (*set)(u32, bool))
 #define FILL_PRIORITY		3
 
 static const struct scenario scenarios[] = {
-	/* least-blocks: no path is usable throughout, one always is */
-	{ "least-blocks uniform, 2 paths swapping", 1, 0, 2, { 1, 1 },
-	  step_lb_swap },
-	{ "least-blocks weighted, 2 paths swapping", 1, 0, 2, { 3, 1 },
-	  step_lb_swap },
+	/*
+	 * least-blocks: no path is usable throughout, one always is.  Only
+	 * the weighted scan: the uniform scan, when it finds nothing, falls
+	 * back to the general scan (saturation, psw_lb_select_uniform_scan()),
+	 * a second pass that almost always closes the window here.
+	 */
+	{ "least-blocks weighted, 1024 paths, path 0 and 1023 in turn", 1, 0,
+	  1024, { 2 }, step_lb_ends },
 	/* standby path 0 (never failed) gives way to path 1 and back */
 	{ "weighted-paths proportional, standby path 0, path 1 flaps", 0,
 	  PSW_WP_PROPORTIONAL, 2, { 0, 1 }, step_flap_last },
@@ -115,27 +132,30 @@ static const struct scenario scenarios[] = {
 struct reader {
 	pthread_t th;
 	u32 id;
-	u64 picks, empty;
+	u64 picks, empty, raced;
 };
 
-static int select_one(u64 ticket)
+static int select_one(u64 ticket, u64 *raced)
 {
 	int i;
 
-	if (cur->lb) {
-		if (unfixed)
-			return psw_lb_pick(paths, npaths, (u32)ticket, 4096,
-					   psw_lb_uniform(paths, npaths),
-					   !PSW_READ_ONCE(nr_failed));
-		return psw_lb_choose(paths, npaths, (u32)ticket, 4096,
-				     psw_lb_uniform(paths, npaths),
-				     &nr_failed, &state);
-	}
-	/* no schedule: every pick takes the scan, the racy part */
-	i = psw_wp_pick(paths, npaths, NULL, 0, ticket);
-	if (i < 0 && !unfixed)
-		i = psw_wp_rescan(paths, npaths, ticket, &state);
-	return i;
+	/* weighted-paths without a schedule: every pick takes the scan */
+	/* the 1024-path least-blocks scans start at path 0 (see above) */
+	if (cur->lb && npaths > 2)
+		ticket = 0;
+	if (cur->lb)
+		i = psw_lb_pick(paths, npaths, (u32)ticket, 4096, uniform,
+				!PSW_READ_ONCE(nr_failed));
+	else
+		i = psw_wp_pick(paths, npaths, NULL, 0, ticket);
+	if (i >= 0 || unfixed)
+		return i;
+	(*raced)++;
+	if (mutant)	/* again, but without the sequence check */
+		return cur->lb ? psw_lb_select(paths, npaths, (u32)ticket, 4096) :
+				 psw_wp_pick_any(paths, npaths, ticket);
+	return cur->lb ? psw_lb_rescan(paths, npaths, (u32)ticket, 4096, &state) :
+			 psw_wp_rescan(paths, npaths, ticket, &state);
 }
 
 static void *reader_main(void *arg)
@@ -144,7 +164,7 @@ static void *reader_main(void *arg)
 	u64 t = r->id;
 
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
-		int i = select_one(t++);
+		int i = select_one(t++, &r->raced);
 
 		r->picks++;
 		if (i < 0)
@@ -167,16 +187,19 @@ static int run(const struct scenario *sc, double secs, u32 nreaders,
 	       int tap)
 {
 	struct reader rd[16];
-	u64 k = 0, picks = 0, empty = 0;
+	u64 k = 0, picks = 0, empty = 0, raced = 0;
 	double t_end;
 	u32 i;
+	int ok;
 
 	cur = sc;
 	npaths = sc->n;
 	for (i = 0; i < sc->n; i++) {
 		u32 w = sc->weight[i];
 
-		if (sc->n > 2 && i == sc->n - 1)
+		if (sc->lb && sc->n > 2)
+			w = sc->weight[0] == 1 ? 1 : 1 + i % 4;
+		else if (sc->n > 2 && i == sc->n - 1)
 			w = 1;
 		else if (sc->n > 2 && i > 0)
 			w = sc->mode == PSW_WP_PRIORITY ? FILL_PRIORITY :
@@ -186,12 +209,13 @@ static int run(const struct scenario *sc, double secs, u32 nreaders,
 	psw_seqlock_init(&state);
 	nr_failed = 0;
 	psw_wp_update_active(paths, npaths, sc->mode);
-	if (sc->lb)
-		set_usable(1, false);	/* start: path 0 only */
+	uniform = psw_lb_uniform(paths, npaths);
+	for (i = 0; sc->lb && sc->step == step_lb_ends && i + 1 < npaths; i++)
+		set_usable(i, false);	/* start: path n-1 only */
 	stop = 0;
 	for (i = 0; i < nreaders; i++) {
 		rd[i].id = i;
-		rd[i].picks = rd[i].empty = 0;
+		rd[i].picks = rd[i].empty = rd[i].raced = 0;
 		if (pthread_create(&rd[i].th, NULL, reader_main, &rd[i]))
 			abort();
 	}
@@ -204,30 +228,43 @@ static int run(const struct scenario *sc, double secs, u32 nreaders,
 		pthread_join(rd[i].th, NULL);
 		picks += rd[i].picks;
 		empty += rd[i].empty;
+		raced += rd[i].raced;
 	}
-	if (unfixed) {
-		printf("# unfixed %s: %llu empty picks of %llu, %llu state changes\n",
+	if (unfixed || mutant) {
+		printf("# %s %s: %llu empty picks of %llu, %llu state changes\n",
+		       unfixed ? "unfixed" : "mutant (rescan without seqretry)",
 		       sc->name, (unsigned long long)empty,
 		       (unsigned long long)picks, (unsigned long long)k);
 		return empty > 0;
 	}
-	printf("%s %d - %s: %llu empty picks of %llu, %llu state changes\n",
-	       empty ? "not ok" : "ok", tap, sc->name,
+	ok = !empty;
+	printf("%s %d - %s: %llu empty picks of %llu; lockless scans that found no path (rescanned) %llu; %llu state changes\n",
+	       ok ? "ok" : "not ok", tap, sc->name,
 	       (unsigned long long)empty, (unsigned long long)picks,
-	       (unsigned long long)k);
-	return !empty;
+	       (unsigned long long)raced, (unsigned long long)k);
+	if (sc->lb)
+		raced_lb += raced;
+	else
+		raced_wp += raced;
+	return ok;
 }
 
 int main(int argc, char **argv)
 {
 	double secs = 1.0;
 	u32 nreaders = 2, i, nsc = sizeof(scenarios) / sizeof(scenarios[0]);
-	int c, failed = 0, seen = 0;
+	int c, failed = 0, seen_lb = 0, seen_wp = 0;
 
-	while ((c = getopt(argc, argv, "us:r:")) != -1) {
+	while ((c = getopt(argc, argv, "umxs:r:")) != -1) {
 		switch (c) {
 		case 'u':
 			unfixed = 1;
+			break;
+		case 'm':
+			mutant = 1;
+			break;
+		case 'x':
+			need_race = 1;
 			break;
 		case 's':
 			secs = atof(optarg);
@@ -236,29 +273,48 @@ int main(int argc, char **argv)
 			nreaders = (u32)atoi(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: race_core [-u] [-s SECS] [-r READERS]\n");
+			fprintf(stderr, "usage: race_core [-u | -m] [-x] [-s SECS] [-r READERS]\n");
 			return 2;
 		}
 	}
-	if (secs <= 0 || nreaders < 1 || nreaders > 16) {
-		fprintf(stderr, "race_core: -s > 0, -r 1..16\n");
+	if (secs <= 0 || nreaders < 1 || nreaders > 16 || (unfixed && mutant)) {
+		fprintf(stderr, "race_core: -s > 0, -r 1..16, not both -u and -m\n");
 		return 2;
 	}
-	printf("TAP version 13\n1..%u\n", unfixed ? 1 : nsc);
+	printf("TAP version 13\n1..%u\n",
+	       unfixed || mutant ? 1 : nsc + (need_race ? 1 : 0));
 	for (i = 0; i < nsc; i++) {
 		int ok = run(&scenarios[i], secs, nreaders, (int)i + 1);
 
 		failed += !ok;
-		seen += ok;
+		if (scenarios[i].lb)
+			seen_lb += ok;
+		else
+			seen_wp += ok;
 	}
-	if (unfixed) {
+	if (unfixed || mutant) {
 		/*
 		 * Not every scenario need lose the race in a short run on two
-		 * cores; the driver must see the bug in at least one.
+		 * cores, and the least-blocks one is rare (a writer's two
+		 * changes within one scan of 1024 paths: 0-33 empty picks a
+		 * second on a loaded 2-core machine; the VM storm covers it in
+		 * the kernel); one scenario is enough to show that the driver
+		 * sees the bug, and for -m that the sequence check is what
+		 * closes the window (two lockless scans in a row both missed).
 		 */
-		printf("%s 1 - the driver sees the race of the unfixed select: empty picks in %d of %u scenarios\n",
-		       seen ? "ok" : "not ok", seen, nsc);
-		return seen ? 0 : 1;
+		c = seen_lb + seen_wp > 0;
+		printf("%s 1 - the driver sees the race of the %s select: empty picks in %d least-blocks and %d weighted-paths scenarios\n",
+		       c ? "ok" : "not ok", unfixed ? "unfixed" : "mutant",
+		       seen_lb, seen_wp);
+		return c ? 0 : 1;
+	}
+	if (need_race) {
+		c = raced_lb + raced_wp > 0;
+		printf("%s %u - the rescan ran (lockless scans that found no path): least-blocks %llu, weighted-paths %llu times, each returned a path\n",
+		       c ? "ok" : "not ok", nsc + 1,
+		       (unsigned long long)raced_lb,
+		       (unsigned long long)raced_wp);
+		failed += !c;
 	}
 	return failed ? 1 : 0;
 }

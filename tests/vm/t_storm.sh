@@ -169,7 +169,7 @@ watch_start() {
 		while [ ! -e "$TEST_TMP/watch.stop" ]; do
 			grep -a -E -e "$KLOG_BAD_RE" /dev/kmsg 2>/dev/null
 		done
-	) >>"$TEST_TMP/klog.bad" &
+	) >>"$TEST_TMP/klog.bad" 2>/dev/null &
 	WATCH_PID=$!
 }
 watch_stop() {

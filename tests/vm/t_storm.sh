@@ -36,7 +36,8 @@
 # the flag rewrite, and so the window, grows with the paths; scripts/
 # mutants.sh uses it).
 # *3: request-based, 3 scsi_debug disks over one store; *64: queue_mode
-# bio, 64 dm-linear paths over one memory-backed null_blk.
+# bio, 64 dm-linear paths over one memory-backed null_blk (the bio maps
+# share the dm-linear devices; each map has its own fio region).
 # Pass: fio 0 errors on every map, every path active and 0 bytes in flight
 # at the end; messages/s reported per map.
 # Env: STORM_SECS   storm time per map (default 60: make check; torture 600)
@@ -86,14 +87,18 @@ if [ $n64 -gt 0 ]; then
 	export NULLB_MEMORY_BACKED
 	NB=$(nullb_create storm $((n64 * REG_MB + 1))) || fail "null_blk"
 	nbdev=$(devnum "$NB")
-	# 64 dm-linear paths per bio map over its own region, all in one exec
-	spec="" i=0
+	# one set of dm-linear paths over the whole null_blk, shared by the
+	# bio maps (dm lets a device be a path of several maps; each map has
+	# its own fio region and its own storm): as many as the largest map
+	# needs, all created in one exec
+	nmax=0
 	for k in "${K[@]}"; do
-		[[ $k == *[a-z]3 ]] && continue
-		for ((p = 0; p < ${k##*[a-z]}; p++)); do
-			spec+="${spec:+;}st_${k}_$p,,,rw,0 $((REG_MB * 2048)) linear $nbdev $((i * REG_MB * 2048))"
-		done
-		i=$((i + 1))
+		[[ $k == *[a-z]3 ]] || [ "${k##*[a-z]}" -le $nmax ] || nmax=${k##*[a-z]}
+	done
+	read -r nbsec <"/sys/block/${NB##*/}/size"
+	spec=""
+	for ((p = 0; p < nmax; p++)); do
+		spec+="${spec:+;}st_l$p,,,rw,0 $nbsec linear $nbdev 0"
 	done
 	dmsetup create --concise "$spec" || fail "dmsetup create --concise of the dm-linear paths"
 	# their MAJ:MIN in one exec (devnum per path would exec twice each)
@@ -131,12 +136,12 @@ for k in "${K[@]}"; do
 	map_def "$k"
 	args=()
 	if [[ $k != *[a-z]3 ]]; then
-		mode=bio sectors=$((REG_MB * 2048))
+		mode=bio sectors=$nbsec
 		for ((p = 0; p < ${k##*[a-z]}; p++)); do
-			[ -n "${LDEV[st_${k}_$p]:-}" ] || fail "no st_${k}_$p in dmsetup ls"
-			args+=("${LDEV[st_${k}_$p]}:${W[p]}")
+			[ -n "${LDEV[st_l$p]:-}" ] || fail "no st_l$p in dmsetup info"
+			args+=("${LDEV[st_l$p]}:${W[p]}")
 		done
-		OFF[$k]=0
+		OFF[$k]=$((i64 * REG_MB))
 		i64=$((i64 + 1))
 	else
 		mode=rq sectors=$SD_SECTORS
@@ -260,7 +265,7 @@ watch_stop
 for k in "${K[@]}"; do mp_remove "st_$k" || fail "remove st_$k"; done
 if [ $n64 -gt 0 ]; then
 	names=()
-	for k in "${K[@]}"; do [[ $k == *[a-z]3 ]] || for ((p = 0; p < ${k##*[a-z]}; p++)); do names+=("st_${k}_$p"); done; done
+	for ((p = 0; p < nmax; p++)); do names+=("st_l$p"); done
 	dmsetup remove "${names[@]}" || fail "remove the dm-linear paths"
 	nullb_remove storm
 fi

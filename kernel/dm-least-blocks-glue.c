@@ -38,7 +38,10 @@
 #include "psw_lb.h"
 
 #define DM_MSG_PREFIX "multipath least-blocks"
-#define LB_VERSION "1.0.0"
+#ifndef PSW_VERSION
+#error "PSW_VERSION is not defined: build through Kbuild (VERSION file)"
+#endif
+#define LB_VERSION PSW_VERSION
 
 struct lb_selector {
 	struct psw_ktable t;

@@ -48,7 +48,10 @@
 #include "psw_wp.h"
 
 #define DM_MSG_PREFIX "multipath weighted-paths"
-#define WP_VERSION "1.0.0"
+#ifndef PSW_VERSION
+#error "PSW_VERSION is not defined: build through Kbuild (VERSION file)"
+#endif
+#define WP_VERSION PSW_VERSION
 #define WP_DEFAULT_WEIGHT 1U
 
 struct wp_schedule {

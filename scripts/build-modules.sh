@@ -31,7 +31,7 @@ obj=$top/build/obj/$kver
 ko=$top/build/ko/$kver
 mkdir -p "$obj" "$ko"
 # Copy only what changed so that kbuild's dependency tracking still works.
-cp -u "$top/Kbuild" "$obj/"
+cp -u "$top/Kbuild" "$top/VERSION" "$obj/"
 mkdir -p "$obj/kernel" "$obj/dm-ps-weighted"
 cp -u "$top"/kernel/*.[ch] "$obj/kernel/"
 cp -u "$top"/dm-ps-weighted/*.[ch] "$obj/dm-ps-weighted/"
@@ -47,4 +47,9 @@ if grep -E -i 'warning:|error:' "$log" >&2; then
 	exit 1
 fi
 cp "$obj"/dm-least-blocks.ko "$obj"/dm-weighted-paths.ko "$ko/"
+for m in dm-least-blocks dm-weighted-paths; do
+	v=$(modinfo -F version "$ko/$m.ko") || v=
+	[ "$v" = "$(cat "$top/VERSION")" ] ||
+		{ echo "build-modules: $m.ko says version '$v', VERSION says $(cat "$top/VERSION")" >&2; exit 1; }
+done
 echo "build-modules: $kver: $(cd "$ko" && echo *.ko)"

@@ -29,8 +29,9 @@ rm -rf "$src" "$ko"
 mkdir -p "$src" "$ko"
 if [ -n "${MUTANT_BASE:-}" ]; then
 	git -C "$top" archive "$MUTANT_BASE" Kbuild kernel dm-ps-weighted | tar -x -C "$src"
+	[ -e "$src/VERSION" ] || cp "$top/VERSION" "$src/"
 else
-	cp -r "$top/Kbuild" "$top/kernel" "$top/dm-ps-weighted" "$src/"
+	cp -r "$top/Kbuild" "$top/VERSION" "$top/kernel" "$top/dm-ps-weighted" "$src/"
 fi
 if [ -f "$patch" ]; then
 	patch -s -p1 -F0 -d "$src" <"$patch" || { echo "build-mutant: $name.patch does not apply" >&2; exit 1; }

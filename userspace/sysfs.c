@@ -529,7 +529,6 @@ int ab_discover(const char *root, struct ab_inventory *inv)
 			k = &inv->skipped[inv->nskipped++];
 			k->sid = sid;
 			ab_copy(k->error, sizeof(k->error), err[0] ? err : "unreadable");
-			rc = 0;
 			continue;
 		}
 		inv->nsessions++;

@@ -25,6 +25,48 @@ klog_load_patterns || exit 2
 # uptime in centiseconds (no exec)
 uptime_cs() { local u _; read -r u _ </proc/uptime; u=${u/./}; echo $((10#$u)); }
 
+# reset_after NAME: undo what a test left behind, so that one failing test
+# (its `fail` exits before its own teardown) does not fail the tests after
+# it: processes it started, device-mapper maps, null_blk and scsi_debug
+# devices, iSCSI sessions and the LIO target.  Prints what it found; costs
+# no exec when the test cleaned up after itself.
+reset_after() {
+	local left=() f d
+	if pgrep -x 'fio|dd|dmtool|iscsid|multipathd' >/dev/null 2>&1; then
+		left+=("processes: $(pgrep -l -x 'fio|dd|dmtool|iscsid|multipathd' | tr '\n' ' ')")
+		pkill -KILL -x 'fio|dd|dmtool|iscsid|multipathd' 2>/dev/null || true
+		vm_sleep 0.5
+	fi
+	f=(/sys/block/dm-*)
+	if [ -e "${f[0]}" ]; then
+		left+=("dm maps: $(dmsetup ls 2>/dev/null | cut -f1 | tr '\n' ' ')")
+		dmsetup remove_all --force >/dev/null 2>&1 || true
+	fi
+	f=(/sys/class/iscsi_session/session*)
+	if [ -e "${f[0]}" ]; then
+		left+=("iSCSI sessions")
+		iscsiadm -m node --logoutall=all >/dev/null 2>&1 || true
+	fi
+	f=(/sys/kernel/config/target/iscsi/iqn.*)
+	if [ -e "${f[0]}" ]; then
+		left+=("LIO target")
+		(. "$REPO/tests/vm/iscsi.sh" && iscsi_teardown) >/dev/null 2>&1 || true
+	fi
+	f=(/sys/kernel/config/nullb/*/)
+	if [ -e "${f[0]}" ]; then
+		left+=("null_blk: ${f[*]}")
+		for d in "${f[@]}"; do
+			echo 0 >"$d/power" 2>/dev/null || true
+			rmdir "$d" 2>/dev/null || true
+		done
+	fi
+	if grep -q '^scsi_debug ' /proc/modules; then
+		left+=("scsi_debug")
+		modprobe -r scsi_debug 2>/dev/null || true
+	fi
+	[ ${#left[@]} -eq 0 ] || printf '# %s left behind (removed): %s\n' "$1" "${left[*]}"
+}
+
 xtrace_env=$REPO/tests/vm/xtrace.sh
 n=0 failed=0
 tmp_root=$(mktemp -d /tmp/vmtests.XXXXXX)
@@ -87,6 +129,7 @@ for t in "$@"; do
 		sed 's/^/#   /' "$TEST_TMP/output"
 	fi
 	[ ! -f "$TEST_TMP/hung" ] || cat "$TEST_TMP/hung"
+	reset_after "$name"
 	rm -f "$trace"
 	if [ -n "$bad" ]; then
 		echo "# bad kernel log lines:"

@@ -195,10 +195,12 @@ part_c() {
 		lower_set ${m}_b "0 $secs error"
 		dd if=/dev/mapper/$m of=/dev/null bs=4k count=1 iflag=direct status=none 2>"$TEST_TMP/dd.$m" &
 		dpid=$!
-		vm_sleep 1.5
+		# the read fails both paths, then queues (a loaded host may take
+		# seconds to even start dd: wait for the state, not a fixed time)
+		wait_state $m "${D[0]}" F 30 && wait_state $m "${D[1]}" F 10 ||
+			{ note "(c) $m: paths not both failed within 40 s: $(dmsetup status $m)"; bad=1; }
+		vm_sleep 0.5
 		kill -0 $dpid 2>/dev/null || { note "(c) $m: the read ended with both paths erroring (not queued)"; bad=1; }
-		[ "$(path_state $m "${D[0]}")$(path_state $m "${D[1]}")" = FF ] ||
-			{ note "(c) $m: paths not both failed: $(dmsetup status $m)"; bad=1; }
 		dmsetup message $m 0 fail_if_no_path || fail "fail_if_no_path $m"
 		wait $dpid
 		rc=$?

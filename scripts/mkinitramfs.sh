@@ -52,7 +52,9 @@ for m in "${mods[@]}"; do
 		order+=("$base")
 	done <<<"$deps"
 done
-printf '%s\n' "${order[@]}" >"$root/lib/modules/order"
+# (empty when the boot path is built in: the debug kernel)
+: >"$root/lib/modules/order"
+[ ${#order[@]} -eq 0 ] || printf '%s\n' "${order[@]}" >"$root/lib/modules/order"
 # The kernel opens /dev/console for init before /init runs.
 mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
 

@@ -56,7 +56,7 @@ static int lb_create(struct path_selector *ps, unsigned int argc, char **argv)
 	struct lb_selector *s;
 
 	if (argc) {
-		DMERR("least-blocks takes no selector arguments (got %u)", argc);
+		DMERR("takes no selector arguments (got %u)", argc);
 		return -EINVAL;
 	}
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
@@ -82,22 +82,27 @@ static void lb_destroy(struct path_selector *ps)
 	ps->context = NULL;
 }
 
+static const struct psw_kerrors lb_errors = {
+	.nargs	= "least-blocks ps: too many per-path arguments (expected 0 or 1: weight)",
+	.syntax	= "least-blocks ps: path weight is not a canonical decimal number",
+	.range	= "least-blocks ps: path weight out of range (1..4294967295)",
+	.paths	= "least-blocks ps: too many paths in one priority group (max 1024)",
+	.nomem	= "least-blocks ps: out of memory for the path table",
+};
+
 static int lb_add_path(struct path_selector *ps, struct dm_path *path,
 		       int argc, char **argv, char **error)
 {
 	struct lb_selector *s = ps->context;
-	const char *msg = NULL;
 	u32 weight;
 	int r;
 
-	if (psw_parse_weight_args(argc, argv, 1, PSW_LB_DEFAULT_WEIGHT,
-				  &weight, &msg)) {
-		*error = (char *)msg;
-		return -EINVAL;
-	}
-	r = psw_ktable_add(&s->t, path, weight, error);
+	r = psw_parse_weight_args(argc, argv, 1, PSW_LB_DEFAULT_WEIGHT,
+				  &weight);
+	if (!r)
+		r = psw_ktable_add(&s->t, path, weight);
 	if (r)
-		return r;
+		return psw_kerror(&lb_errors, r, error);
 	/* the first path sets the weight the others must match */
 	s->uniform = s->t.nr == 1 ||
 		     (s->uniform && weight == s->t.paths[0].weight);

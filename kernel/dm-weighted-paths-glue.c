@@ -104,7 +104,7 @@ static void wp_rebuild(struct work_struct *work)
 	return;
 nomem:
 	/* psw_wp_pick() still picks only active paths, just not smoothly. */
-	pr_warn_ratelimited("dm-weighted-paths: no memory to rebuild the schedule\n");
+	DMWARN_LIMIT("no memory to rebuild the schedule");
 }
 
 static int wp_create_mode(struct path_selector *ps, unsigned int argc,
@@ -157,23 +157,28 @@ static void wp_destroy(struct path_selector *ps)
 	ps->context = NULL;
 }
 
+static const struct psw_kerrors wp_errors = {
+	.nargs	= "weighted-paths ps: too many per-path arguments (expected 0 or 1: weight)",
+	.syntax	= "weighted-paths ps: path weight is not a canonical decimal number",
+	.range	= "weighted-paths ps: path weight out of range (0..4294967295)",
+	.paths	= "weighted-paths ps: too many paths in one priority group (max 1024)",
+	.nomem	= "weighted-paths ps: out of memory for the path table",
+};
+
 static int wp_add_path(struct path_selector *ps, struct dm_path *path,
 		       int argc, char **argv, char **error)
 {
 	struct wp_selector *s = ps->context;
-	const char *msg = NULL;
 	u32 weight;
 	int r;
 
-	if (psw_parse_weight_args(argc, argv, 0, WP_DEFAULT_WEIGHT, &weight,
-				  &msg)) {
-		*error = (char *)msg;
-		return -EINVAL;
-	}
-	r = psw_ktable_add(&s->t, path, weight, error);
+	r = psw_parse_weight_args(argc, argv, 0, WP_DEFAULT_WEIGHT, &weight);
 	if (!r)
-		psw_wp_update_active(s->t.paths, s->t.nr, s->mode);
-	return r;
+		r = psw_ktable_add(&s->t, path, weight);
+	if (r)
+		return psw_kerror(&wp_errors, r, error);
+	psw_wp_update_active(s->t.paths, s->t.nr, s->mode);
+	return 0;
 }
 
 static struct dm_path *wp_select_path(struct path_selector *ps,

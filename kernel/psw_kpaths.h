@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Kernel glue shared by both selectors: the path table and the status
- * output.  Static inline so that each module carries its own copy.
+ * Kernel glue shared by both selectors: the path table, add_path's
+ * messages and the status output.  Static inline so that each module
+ * carries its own copy.
  *
  * The path table is an array of struct psw_path that grows only in
  * add_path, i.e. while dm-mpath constructs the table in process context
@@ -38,23 +39,22 @@ static inline struct psw_path *psw_kpath(struct psw_ktable *t,
 	return &t->paths[psw_kidx(path)];
 }
 
-/* Process context only (add_path). */
+/*
+ * Process context only (add_path).  Returns 0, -ENOSPC (the table holds
+ * PSW_MAX_PATHS paths already) or -ENOMEM.
+ */
 static inline int psw_ktable_add(struct psw_ktable *t, struct dm_path *path,
-				 u32 weight, char **error)
+				 u32 weight)
 {
-	if (t->nr >= PSW_MAX_PATHS) {
-		*error = "too many paths in one priority group (max 1024)";
-		return -EINVAL;
-	}
+	if (t->nr >= PSW_MAX_PATHS)
+		return -ENOSPC;
 	if (t->nr == t->cap) {
 		u32 cap = t->cap ? 2 * t->cap : 4;
 		struct psw_path *p;
 
 		p = kvcalloc(cap, sizeof(*p), GFP_KERNEL);
-		if (!p) {
-			*error = "out of memory for the path table";
+		if (!p)
 			return -ENOMEM;
-		}
 		if (t->nr)
 			memcpy(p, t->paths, t->nr * sizeof(*p));
 		kvfree(t->paths);
@@ -65,6 +65,48 @@ static inline int psw_ktable_add(struct psw_ktable *t, struct dm_path *path,
 	path->pscontext = (void *)(uintptr_t)t->nr;
 	t->nr++;
 	return 0;
+}
+
+/*
+ * add_path's messages.  dm-mpath hands *error to the table loader, which
+ * logs it and never frees it, so each selector keeps static strings that
+ * begin with its name, as in-tree selectors do ("least-blocks ps: ...").
+ */
+struct psw_kerrors {
+	const char *nargs;	/* -E2BIG: more than one per-path argument */
+	const char *syntax;	/* -EINVAL: weight not a canonical number */
+	const char *range;	/* -ERANGE: weight outside the range */
+	const char *paths;	/* -ENOSPC: more than PSW_MAX_PATHS paths */
+	const char *nomem;	/* -ENOMEM */
+};
+
+/*
+ * Set *@error for @r, a code from psw_parse_weight_args() or
+ * psw_ktable_add(), and return the code for dm-mpath.
+ */
+static inline int psw_kerror(const struct psw_kerrors *e, int r, char **error)
+{
+	const char *msg;
+
+	switch (r) {
+	case -E2BIG:
+		msg = e->nargs;
+		break;
+	case -ERANGE:
+		msg = e->range;
+		break;
+	case -ENOSPC:
+		msg = e->paths;
+		break;
+	case -ENOMEM:
+		*error = (char *)e->nomem;
+		return -ENOMEM;
+	default:
+		msg = e->syntax;
+		break;
+	}
+	*error = (char *)msg;
+	return -EINVAL;
 }
 
 static inline void psw_ktable_free(struct psw_ktable *t)

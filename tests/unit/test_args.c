@@ -106,14 +106,12 @@ static void test_u32_range(void **state)
 static void test_weight_args_default(void **state)
 {
 	u32 w = SENTINEL;
-	const char *err = NULL;
 
 	(void)state;
-	assert_int_equal(psw_parse_weight_args(0, NULL, 1, 1, &w, &err), 0);
+	assert_int_equal(psw_parse_weight_args(0, NULL, 1, 1, &w), 0);
 	assert_int_equal(w, 1);
-	assert_null(err);
 	w = SENTINEL;
-	assert_int_equal(psw_parse_weight_args(0, NULL, 0, 7, &w, &err), 0);
+	assert_int_equal(psw_parse_weight_args(0, NULL, 0, 7, &w), 0);
 	assert_int_equal(w, 7);
 }
 
@@ -133,52 +131,50 @@ static void test_weight_args_accepted(void **state)
 	for (i = 0; i < ARRAY_SIZE(ok); i++) {
 		char *argv[] = { (char *)ok[i].s };
 		u32 w = SENTINEL;
-		const char *err = NULL;
 
 		assert_int_equal(psw_parse_weight_args(1, argv, ok[i].min, 1,
-						       &w, &err), 0);
+						       &w), 0);
 		assert_int_equal(w, ok[i].want);
-		assert_null(err);
 	}
 }
 
 static void expect_weight_err(int argc, const char *a0, const char *a1,
-			      u32 min, const char *want_sub)
+			      u32 min, int want)
 {
 	char *argv[] = { (char *)a0, (char *)a1 };
 	u32 w = SENTINEL;
-	const char *err = NULL;
-	int r = psw_parse_weight_args(argc, argv, min, 1, &w, &err);
+	int r = psw_parse_weight_args(argc, argv, min, 1, &w);
 
-	if (r != -EINVAL)
-		fail_msg("argc=%d \"%s\" min=%u: r=%d", argc, a0, min, r);
-	assert_int_equal(w, SENTINEL);
-	assert_non_null(err);
-	if (!strstr(err, want_sub))
-		fail_msg("argc=%d \"%s\" min=%u: err \"%s\" lacks \"%s\"",
-			 argc, a0, min, err, want_sub);
+	if (r != want)
+		fail_msg("argc=%d \"%s\" min=%u: r=%d, want %d",
+			 argc, a0, min, r, want);
+	assert_int_equal(w, SENTINEL);	/* untouched on error */
 }
 
+/*
+ * The codes the modules turn into "path weight out of range",
+ * "... not a canonical decimal number" and "too many per-path arguments"
+ * (kernel/psw_kpaths.h; the texts are checked in the guest, t_badargs).
+ */
 static void test_weight_args_rejected(void **state)
 {
 	(void)state;
-	expect_weight_err(1, "0", NULL, 1, "out of range (1..4294967295)");
-	expect_weight_err(1, "4294967296", NULL, 1,
-			  "out of range (1..4294967295)");
-	expect_weight_err(1, "4294967296", NULL, 0,
-			  "out of range (0..4294967295)");
-	expect_weight_err(1, "9999999999", NULL, 0, "out of range");
-	expect_weight_err(1, "10000000000", NULL, 1, "out of range");
-	expect_weight_err(1, "", NULL, 1, "canonical");
-	expect_weight_err(1, "-1", NULL, 0, "canonical");
-	expect_weight_err(1, "+1", NULL, 1, "canonical");
-	expect_weight_err(1, " 1", NULL, 1, "canonical");
-	expect_weight_err(1, "1 ", NULL, 1, "canonical");
-	expect_weight_err(1, "01", NULL, 1, "canonical");
-	expect_weight_err(1, "1x", NULL, 1, "canonical");
-	expect_weight_err(1, "0x10", NULL, 0, "canonical");
-	expect_weight_err(2, "1", "2", 1, "too many");
-	expect_weight_err(2, "1", "2", 0, "too many");
+	expect_weight_err(1, "0", NULL, 1, -ERANGE);
+	expect_weight_err(1, "4294967296", NULL, 1, -ERANGE);
+	expect_weight_err(1, "4294967296", NULL, 0, -ERANGE);
+	expect_weight_err(1, "9999999999", NULL, 0, -ERANGE);
+	expect_weight_err(1, "10000000000", NULL, 1, -ERANGE);
+	expect_weight_err(1, "", NULL, 1, -EINVAL);
+	expect_weight_err(1, "-1", NULL, 0, -EINVAL);
+	expect_weight_err(1, "+1", NULL, 1, -EINVAL);
+	expect_weight_err(1, " 1", NULL, 1, -EINVAL);
+	expect_weight_err(1, "1 ", NULL, 1, -EINVAL);
+	expect_weight_err(1, "01", NULL, 1, -EINVAL);
+	expect_weight_err(1, "1x", NULL, 1, -EINVAL);
+	expect_weight_err(1, "0x10", NULL, 0, -EINVAL);
+	expect_weight_err(2, "1", "2", 1, -E2BIG);
+	expect_weight_err(2, "1", "2", 0, -E2BIG);
+	expect_weight_err(2, "x", "y", 0, -E2BIG);	/* the count first */
 }
 
 int main(void)

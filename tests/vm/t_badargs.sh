@@ -15,14 +15,14 @@ t() { echo "0 $S multipath 0 0 1 1 $1"; }
 
 bad=(
 	# selector-level arguments
-	"least-blocks 1 x 2 1 $A 1 $B 1|takes no selector arguments"
+	"least-blocks 1 x 2 1 $A 1 $B 1|multipath least-blocks: takes no selector arguments"
 	"least-blocks 2 a b 2 1 $A 1 $B 1|"
-	"weighted-paths 1 roundrobin 2 1 $A 1 $B 1|unknown selector argument"
-	"weighted-paths 2 priority priority 2 1 $A 1 $B 1|too many selector arguments"
-	"weighted-paths-priority 1 fast 2 1 $A 1 $B 1|unknown selector argument"
+	"weighted-paths 1 roundrobin 2 1 $A 1 $B 1|multipath weighted-paths: unknown selector argument"
+	"weighted-paths 2 priority priority 2 1 $A 1 $B 1|multipath weighted-paths: too many selector arguments"
+	"weighted-paths-priority 1 fast 2 1 $A 1 $B 1|multipath weighted-paths: unknown selector argument"
 	# per-path weights
-	"least-blocks 0 2 1 $A 0 $B 1|out of range (1..4294967295)"
-	"least-blocks 0 2 1 $A -1 $B 1|not a canonical decimal"
+	"least-blocks 0 2 1 $A 0 $B 1|least-blocks ps: path weight out of range (1..4294967295)"
+	"least-blocks 0 2 1 $A -1 $B 1|least-blocks ps: path weight is not a canonical decimal"
 	"least-blocks 0 2 1 $A 4294967296 $B 1|out of range"
 	"least-blocks 0 2 1 $A 99999999999 $B 1|out of range"
 	"least-blocks 0 2 1 $A 4294967297 $B 1|out of range"
@@ -30,12 +30,12 @@ bad=(
 	"least-blocks 0 2 1 $A 01 $B 1|not a canonical decimal"
 	"least-blocks 0 2 1 $A 1x $B 1|not a canonical decimal"
 	"least-blocks 0 2 1 $A +1 $B 1|not a canonical decimal"
-	"least-blocks 0 2 2 $A 1 1 $B 1 1|too many per-path arguments"
-	"weighted-paths 0 2 1 $A -3 $B 1|not a canonical decimal"
-	"weighted-paths 0 2 1 $A 4294967296 $B 1|out of range (0..4294967295)"
+	"least-blocks 0 2 2 $A 1 1 $B 1 1|least-blocks ps: too many per-path arguments"
+	"weighted-paths 0 2 1 $A -3 $B 1|weighted-paths ps: path weight is not a canonical decimal"
+	"weighted-paths 0 2 1 $A 4294967296 $B 1|weighted-paths ps: path weight out of range (0..4294967295)"
 	"weighted-paths 0 2 1 $A 3.5 $B 1|not a canonical decimal"
-	"weighted-paths 0 2 2 $A 3 0 $B 1 0|too many per-path arguments"
-	"weighted-paths-priority 0 2 1 $A 0x1 $B 1|not a canonical decimal"
+	"weighted-paths 0 2 2 $A 3 0 $B 1 0|weighted-paths ps: too many per-path arguments"
+	"weighted-paths-priority 0 2 1 $A 0x1 $B 1|weighted-paths ps: path weight is not a canonical decimal"
 	# unknown selector
 	"least-block 0 2 1 $A 1 $B 1|"
 )

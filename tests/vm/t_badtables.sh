@@ -46,16 +46,16 @@ bad_weights=(-1 -0 +1 +0 01 00 007 0x1 0X10 1e3 1.0 3.5 1,5 1_0 abc 1x x1 - + 0b
 for feat in "0" "2 queue_mode bio"; do
 	# per-path weights
 	for sel in "least-blocks 0" "weighted-paths 0" "weighted-paths-priority 0"; do
-		lo=0
-		[ "${sel%% *}" = least-blocks ] && lo=1
+		lo=0 ps="weighted-paths ps: "	# add_path's prefix, per module
+		[ "${sel%% *}" = least-blocks ] && lo=1 ps="least-blocks ps: "
 		vals=("${bad_weights[@]}")
 		[ $lo = 1 ] && vals+=(0)
 		i=0
 		for w in "${vals[@]}"; do
 			i=$((i + 1))
 			case $w in
-			0 | [1-9][0-9][0-9][0-9]*) msg="path weight out of range ($lo..4294967295)" ;;
-			*) msg="path weight is not a canonical decimal number" ;;
+			0 | [1-9][0-9][0-9][0-9]*) msg="${ps}path weight out of range ($lo..4294967295)" ;;
+			*) msg="${ps}path weight is not a canonical decimal number" ;;
 			esac
 			if [ $((i % 2)) = 0 ]; then
 				add "$feat" "$sel 2 1 $A $w $B 1" "$msg"
@@ -64,9 +64,9 @@ for feat in "0" "2 queue_mode bio"; do
 			fi
 		done
 		# wrong per-path argument counts
-		add "$feat" "$sel 2 2 $A 1 1 $B 1 1" "too many per-path arguments"
-		add "$feat" "$sel 2 3 $A 1 2 3 $B 1 2 3" "too many per-path arguments"
-		add "$feat" "$sel 1 2 $A 1 priority" "too many per-path arguments"
+		add "$feat" "$sel 2 2 $A 1 1 $B 1 1" "${ps}too many per-path arguments"
+		add "$feat" "$sel 2 3 $A 1 2 3 $B 1 2 3" "${ps}too many per-path arguments"
+		add "$feat" "$sel 1 2 $A 1 priority" "${ps}too many per-path arguments"
 		add "$feat" "$sel 2 1 $A 1 $B" "not enough path parameters"
 		add "$feat" "$sel 2 1 $A 1" "not enough path parameters"
 		add "$feat" "$sel 3 1 $A 1 $B 1" "not enough path parameters"
@@ -74,15 +74,15 @@ for feat in "0" "2 queue_mode bio"; do
 	done
 	# selector-level arguments
 	for a in "1 x" "1 0" "1 1" "1 priority" "1 proportional" "2 a b" "1 \\ " "3 a b c"; do
-		add "$feat" "least-blocks $a 2 1 $A 1 $B 1" "least-blocks takes no selector arguments"
+		add "$feat" "least-blocks $a 2 1 $A 1 $B 1" "multipath least-blocks: takes no selector arguments"
 	done
 	for sel in weighted-paths weighted-paths-priority; do
 		for a in Priority PRIORITY prio priorityx proportional, PROPORTIONAL roundrobin 0 1 -1 \
 			'\ ' 'priority\ ' '\ priority' ½ priority=1; do
-			add "$feat" "$sel 1 $a 2 1 $A 1 $B 1" "unknown selector argument"
+			add "$feat" "$sel 1 $a 2 1 $A 1 $B 1" "multipath weighted-paths: unknown selector argument"
 		done
 		for a in "2 priority priority" "2 proportional priority" "3 a b c"; do
-			add "$feat" "$sel $a 2 1 $A 1 $B 1" "too many selector arguments"
+			add "$feat" "$sel $a 2 1 $A 1 $B 1" "multipath weighted-paths: too many selector arguments"
 		done
 	done
 	# argument counts dm-mpath itself checks around the selector

@@ -16,6 +16,9 @@
 #   make uninstall       removes exactly what the manifest lists
 #   make dkms-install    DKMS source in /usr/src/dm-ps-weighted-VERSION, built
 #                        and installed for KVER (dkms-uninstall undoes it)
+#   make deb             Debian packages dm-ps-weighted-dkms and abpath in build/deb/
+#                        (dpkg-buildpackage -us -uc -b on a copy of the tree
+#                        in build/deb/src/, then lintian)
 #   make abi-check       only the ABI guard for KVER/KDIR: kernel/psw_abi.h against
 #                        the kernel's BTF (every build runs it first)
 #   make clean
@@ -60,9 +63,20 @@ dkms-install:
 dkms-uninstall:
 	scripts/dkms.sh uninstall
 
+# A copy of the tree (git's tracked and untracked-not-ignored files), since
+# dpkg-buildpackage writes its results to the parent directory.
+DEB_SRC = build/deb/src/dm-ps-weighted-$(shell cat VERSION)
+deb:
+	rm -rf build/deb && mkdir -p $(DEB_SRC)
+	git ls-files -z -co --exclude-standard | \
+		tar --null -T - --ignore-failed-read -cf - | tar -C $(DEB_SRC) -xf -
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	mv build/deb/src/*.deb build/deb/src/*.changes build/deb/src/*.buildinfo build/deb/
+	lintian --fail-on error,warning --info build/deb/*.changes
+
 clean:
 	rm -rf build
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/unit clean
 
-.PHONY: all modules abi-check abpath check torture demo bench clean install uninstall dkms-install dkms-uninstall
+.PHONY: all modules abi-check abpath deb check torture demo bench clean install uninstall dkms-install dkms-uninstall

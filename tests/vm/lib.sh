@@ -118,7 +118,7 @@ nullb_remove() {
 	rmdir "$d" || die "rmdir $d failed (still in use?)"
 }
 
-# N_HOSTS disks of one scsi_debug store (same WWID).  Prints /dev/sdX lines.
+# N_HOSTS disks of one scsi_debug store (a WWID per host).  Prints /dev/sdX lines.
 scsi_debug_shared() {
 	local n=${1:?scsi_debug_shared N_HOSTS SIZE_MB} size=${2:?scsi_debug_shared N_HOSTS SIZE_MB}
 	local h blk devs=() i tries
@@ -127,7 +127,8 @@ scsi_debug_shared() {
 		die "scsi_debug is already loaded (call scsi_debug_remove first)"
 	fi
 	modprobe sd_mod || die "modprobe sd_mod failed"	# no udev to autoload it
-	modprobe scsi_debug add_host="$n" num_tgts=1 max_luns=1 vpd_use_hostno=0 \
+	# vpd_use_hostno=1: no ALUA standby disk (see sd_setup in mp.sh)
+	modprobe scsi_debug add_host="$n" num_tgts=1 max_luns=1 vpd_use_hostno=1 \
 		per_host_store=0 dev_size_mb="$size" ${SCSI_DEBUG_OPTS:-} ||
 		die "modprobe scsi_debug failed"
 	# Hosts are probed synchronously by modprobe; the disks' block devices

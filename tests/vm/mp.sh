@@ -32,7 +32,14 @@ sd_setup() {
 	local n=${1:-2} mb=${2:-64} ndelay=${3:-100000} d i
 	modprobe -r scsi_debug 2>/dev/null
 	modprobe sd_mod || fail "modprobe sd_mod"
-	modprobe scsi_debug add_host="$n" num_tgts=1 max_luns=1 vpd_use_hostno=0 \
+	# vpd_use_hostno=1: no ALUA (no TPGS in INQUIRY), every disk usable
+	# whichever test ran before.  With 0, scsi_debug claims implicit ALUA
+	# and cycles the port state by host number: the disk of every third
+	# host is standby, and once scsi_dh_alua is loaded (t_e2e_iscsi's
+	# multipathd loads it) that disk fails all I/O with EIO (CI:
+	# t_devfail and t_wp_rank failed on sdc after t_e2e_iscsi).  The
+	# disks get a WWID per host; dm tables do not care.
+	modprobe scsi_debug add_host="$n" num_tgts=1 max_luns=1 vpd_use_hostno=1 \
 		per_host_store=0 dev_size_mb="$mb" delay=0 ndelay="$ndelay" ||
 		fail "modprobe scsi_debug"
 	udevadm settle 2>/dev/null || true
@@ -50,11 +57,16 @@ sd_setup() {
 		[ -b "/dev/$d" ] || mknod "/dev/$d" b $(tr ':' ' ' <"/sys/block/$d/dev")
 		SD_DEVS+=("$(cat "/sys/block/$d/dev")")
 	done
-	# One store: a block written through the first disk reads back through the last.
+	# One store, every disk usable: a block written through the first
+	# disk reads back through each of the others.
 	head -c 4096 /dev/urandom >"$TEST_TMP/blk"
-	dd if="$TEST_TMP/blk" of="/dev/${SD_NAMES[0]}" bs=4096 count=1 oflag=direct status=none
-	dd if="/dev/${SD_NAMES[$((n - 1))]}" of="$TEST_TMP/blk2" bs=4096 count=1 iflag=direct status=none
-	cmp -s "$TEST_TMP/blk" "$TEST_TMP/blk2" || fail "scsi_debug disks do not share one store"
+	dd if="$TEST_TMP/blk" of="/dev/${SD_NAMES[0]}" bs=4096 count=1 oflag=direct status=none ||
+		fail "scsi_debug: write through /dev/${SD_NAMES[0]} failed"
+	for d in "${SD_NAMES[@]:1}"; do
+		dd if="/dev/$d" of="$TEST_TMP/blk2" bs=4096 count=1 iflag=direct status=none ||
+			fail "scsi_debug: read through /dev/$d failed (ALUA state: $(cat "/sys/block/$d/device/access_state" 2>/dev/null || echo none))"
+		cmp -s "$TEST_TMP/blk" "$TEST_TMP/blk2" || fail "scsi_debug: /dev/$d does not share the store of /dev/${SD_NAMES[0]}"
+	done
 	SD_SECTORS=$(cat "/sys/block/${SD_NAMES[0]}/size")
 	note "scsi_debug: ${SD_NAMES[*]} = ${SD_DEVS[*]} ($SD_SECTORS sectors, one store)"
 }

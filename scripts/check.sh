@@ -59,6 +59,7 @@ run checkpatch scripts/checkpatch.sh
 run unit make -s -C tests/unit check
 run abpath make -s -C userspace check
 run install tests/install/run.sh "${kernels[@]}"
+run deb tests/deb/run.sh "${kernels[@]}"
 
 # VM suites: one guest per kernel, both in parallel (each TCG guest is
 # single-threaded; the machine has two cores).

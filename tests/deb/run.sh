@@ -25,9 +25,11 @@
 #
 # Bugs it catches (each seen failing, 2026-12-07): a file dropped from an
 # install list (debian/abpath.install without abpath.json: contents and
-# conffile tests fail); a maintainer script leaving a file behind on purge;
-# dh_dkms's postinst alone (builds for the running and newest kernel only:
-# here, with a 6.18 host kernel without headers, for none).
+# conffile tests fail); a maintainer script leaving a file behind on purge
+# (a postinst writing /etc/modules-load.d/dm-ps-weighted.conf: the file
+# lists differ);
+# the package's postinst without its loop, dh_dkms's alone (builds for the
+# running and the newest kernel only: the 6.1 RT kernel had no modules).
 #
 # The machine is restored whatever happens (trap): packages purged, DKMS
 # entries removed.  If either package or the DKMS module is there before the

@@ -22,7 +22,7 @@
 #   bugprone-branch-clone       switch cases listed one per policy
 #   bugprone-sizeof-expression  clang 14 flags every sizeof(*p) whose
 #                    element is a pointer to a struct (arrays of pointers,
-#                    main.c/sysfs.c) and has no option to turn that part off
+#                    cli_luns.c/sysfs.c) and has no option to turn that part off
 #                    (WarnOnSizeOfPointerToAggregate arrived in clang 15)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)

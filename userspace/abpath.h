@@ -139,6 +139,7 @@ int ab_devname_from_devt(const struct ab_inventory *inv, unsigned maj, unsigned 
 const char *ab_lun_name(const struct ab_lun *l);
 struct ab_lun *ab_find_lun(struct ab_inventory *inv, const char *key);
 bool ab_session_usable(const struct ab_session *s);
+bool ab_sysfs_live(const struct ab_inventory *inv);
 
 /* config.c */
 struct ab_rule {

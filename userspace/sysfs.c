@@ -619,3 +619,13 @@ bool ab_session_usable(const struct ab_session *s)
 {
 	return !strcmp(s->state, "LOGGED_IN");
 }
+
+/* Is the inventory read from the running system's /sys (not a fixture)? */
+bool ab_sysfs_live(const struct ab_inventory *inv)
+{
+	char *rp = realpath(inv->root, NULL);
+	bool live = rp && !strcmp(rp, "/sys");
+
+	free(rp);
+	return live;
+}

@@ -8,8 +8,8 @@
  *
  * Concurrency: no lock in the I/O path.
  *  - select_path scans the path array (stable after construction, see
- *    psw_kpaths.h) reading each path's 64-bit atomic in-flight counter and
- *    its usable flag.  The scan is a snapshot of independently changing
+ *    psw_kpaths.h) once, reading each path's usable flag and 64-bit atomic
+ *    in-flight counter.  The scan is a snapshot of independently changing
  *    counters; a lock would not make it more exact, since in-flight bytes
  *    change on every completion anyway, only serialise all CPUs on one
  *    cache line.
@@ -17,20 +17,18 @@
  *    are safe from any context, including hard-IRQ completion; the
  *    in-flight count stops at 0 (psw_path.h).
  *  - fail_path/reinstate_path run under dm-mpath's m->lock and change the
- *    usable flag and @nr_failed inside the write side of @state, a
- *    seqlock.  A select racing with one change may return the path that is
- *    just failing, which dm-mpath handles as with any selector whose pick
- *    is overtaken by a failure (the clone errors and is retried).  A scan
- *    that straddles several changes can find no usable flag set although a
- *    path was usable all along; only then does select read @state and scan
- *    again until it has seen a state no writer changed (psw_lb_choose()),
- *    so it returns NULL only when, at one instant, no path was usable.  On
- *    PREEMPT_RT that reader waits on the writer's lock instead of spinning.
+ *    usable flag inside the write side of @state, a seqlock.  A select
+ *    racing with one change may return the path that is just failing,
+ *    which dm-mpath handles as with any selector whose pick is overtaken
+ *    by a failure (the clone errors and is retried).  A scan that
+ *    straddles several changes can find no usable flag set although a
+ *    path was usable all along (it read path 1 before its reinstate and
+ *    path 0 after its failure); only then does select read @state and
+ *    scan again until it has seen a state no writer changed
+ *    (psw_lb_choose()), so it returns NULL only when, at one instant, no
+ *    path was usable.  On PREEMPT_RT that reader waits on the writer's
+ *    lock instead of spinning.
  *  - Ties rotate through a per-CPU start index: no shared counter.
- *  - Equal weights everywhere (the common case, e.g. no per-path args):
- *    @uniform, set while the table is built, selects the cheaper scan of
- *    raw in-flight counts (psw_lb_select_uniform(), same choice), which
- *    also skips the per-path usable flags while @nr_failed is 0.
  */
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -46,8 +44,6 @@
 struct lb_selector {
 	struct psw_ktable t;
 	unsigned int __percpu *rotor;
-	bool uniform;		/* all paths have the same weight */
-	u32 nr_failed;		/* paths with usable == 0 */
 	psw_seqlock_t state;	/* written by fail/reinstate */
 };
 
@@ -103,9 +99,6 @@ static int lb_add_path(struct path_selector *ps, struct dm_path *path,
 		r = psw_ktable_add(&s->t, path, weight);
 	if (r)
 		return psw_kerror(&lb_errors, r, error);
-	/* the first path sets the weight the others must match */
-	s->uniform = s->t.nr == 1 ||
-		     (s->uniform && weight == s->t.paths[0].weight);
 	return 0;
 }
 
@@ -116,7 +109,7 @@ static struct dm_path *lb_select_path(struct path_selector *ps,
 	int i;
 
 	i = psw_lb_choose(s->t.paths, s->t.nr, this_cpu_inc_return(*s->rotor),
-			  nr_bytes, s->uniform, &s->nr_failed, &s->state);
+			  nr_bytes, &s->state);
 	return i < 0 ? NULL : s->t.paths[i].owner;
 }
 
@@ -125,16 +118,14 @@ static void lb_fail_path(struct path_selector *ps, struct dm_path *path)
 {
 	struct lb_selector *s = ps->context;
 
-	psw_lb_set_usable(s->t.paths, psw_kidx(path), false, &s->nr_failed,
-			  &s->state);
+	psw_lb_set_usable(s->t.paths, psw_kidx(path), false, &s->state);
 }
 
 static int lb_reinstate_path(struct path_selector *ps, struct dm_path *path)
 {
 	struct lb_selector *s = ps->context;
 
-	psw_lb_set_usable(s->t.paths, psw_kidx(path), true, &s->nr_failed,
-			  &s->state);
+	psw_lb_set_usable(s->t.paths, psw_kidx(path), true, &s->state);
 	return 0;
 }
 

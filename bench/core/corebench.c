@@ -6,8 +6,8 @@
  * ITERS select + start + end cycles at a queue depth of 16 (each
  * iteration completes the oldest of 16 outstanding I/Os, then issues one).
  *
- *   lb   least-blocks (equal weights): psw_lb_pick() as the module
- *        calls it, i.e. psw_lb_select_uniform(), with a rotating start
+ *   lb   least-blocks (equal weights): psw_lb_select(), the scan the
+ *        module runs for every I/O, with a rotating start
  *   wp   weighted-paths (proportional, weights 1..4): psw_wp_pick() with an
  *        incrementing ticket from a prebuilt schedule
  *   rr   baseline: round robin without any policy call, only start + end
@@ -47,7 +47,6 @@ int main(int argc, char **argv)
 	u32 n, i, len = 0;
 	unsigned long long iters, it, sum = 0;
 	int lb, rr = 0;
-	bool uniform;
 
 	if (argc != 4)
 		return usage();
@@ -71,7 +70,6 @@ int main(int argc, char **argv)
 		psw_path_init(&paths[i], lb ? PSW_LB_DEFAULT_WEIGHT : 1 + i % 4,
 			      &paths[i]);
 
-	uniform = psw_lb_uniform(paths, n);
 	if (!lb && !rr) {
 		struct psw_wp_slot *scratch = malloc(sizeof(*scratch) * n);
 		u32 cap = psw_wp_sched_cap(paths, n);
@@ -105,7 +103,7 @@ int main(int argc, char **argv)
 		if (rr)
 			p = (int)(it % n);
 		else if (lb)
-			p = psw_lb_pick(paths, n, (u32)it, nr, uniform, true);
+			p = psw_lb_select(paths, n, (u32)it, nr);
 		else
 			p = psw_wp_pick(paths, n, sched, len, it);
 		if (p < 0)

@@ -25,7 +25,7 @@
  *          slow path was exercised, not only its fast path
  *     -s   seconds per scenario (default 1.0)
  *     -r   selecting threads (default 2)
- * The selection is the modules': psw_lb_pick() / psw_wp_pick(), and when
+ * The selection is the modules': psw_lb_select() / psw_wp_pick(), and when
  * they find nothing psw_lb_rescan() / psw_wp_rescan(), exactly what
  * psw_lb_choose() and wp_select_path() do; spelled out here to count the
  * rescans.
@@ -58,18 +58,16 @@ static struct psw_path paths[MAX_PATHS];
 static u32 npaths;
 static const struct scenario *cur;
 static psw_seqlock_t state;
-static u32 nr_failed;
 static pthread_mutex_t mlock = PTHREAD_MUTEX_INITIALIZER;
 static int stop, unfixed, mutant, need_race;
 static u64 raced_lb, raced_wp;
-static bool uniform;
 
 /* dm-mpath's fail_path/reinstate_path: under m->lock */
 static void set_usable(u32 idx, bool usable)
 {
 	pthread_mutex_lock(&mlock);
 	if (cur->lb)
-		psw_lb_set_usable(paths, idx, usable, &nr_failed, &state);
+		psw_lb_set_usable(paths, idx, usable, &state);
 	else
 		psw_wp_set_usable(paths, npaths, idx, usable, cur->mode,
 				  &state);
@@ -106,12 +104,7 @@ static void step_flap_last(u64 k, u32 n, void (*set)(u32, bool))
 #define FILL_PRIORITY		3
 
 static const struct scenario scenarios[] = {
-	/*
-	 * least-blocks: no path is usable throughout, one always is.  Only
-	 * the weighted scan: the uniform scan, when it finds nothing, falls
-	 * back to the general scan (saturation, psw_lb_select_uniform_scan()),
-	 * a second pass that almost always closes the window here.
-	 */
+	/* least-blocks: no path is usable throughout, one always is */
 	{ "least-blocks weighted, 1024 paths, path 0 and 1023 in turn", 1, 0,
 	  1024, { 2 }, step_lb_ends },
 	/* standby path 0 (never failed) gives way to path 1 and back */
@@ -144,8 +137,7 @@ static int select_one(u64 ticket, u64 *raced)
 	if (cur->lb && npaths > 2)
 		ticket = 0;
 	if (cur->lb)
-		i = psw_lb_pick(paths, npaths, (u32)ticket, 4096, uniform,
-				!PSW_READ_ONCE(nr_failed));
+		i = psw_lb_select(paths, npaths, (u32)ticket, 4096);
 	else
 		i = psw_wp_pick(paths, npaths, NULL, 0, ticket);
 	if (i >= 0 || unfixed)
@@ -207,9 +199,7 @@ static int run(const struct scenario *sc, double secs, u32 nreaders,
 		psw_path_init(&paths[i], w, NULL);
 	}
 	psw_seqlock_init(&state);
-	nr_failed = 0;
 	psw_wp_update_active(paths, npaths, sc->mode);
-	uniform = psw_lb_uniform(paths, npaths);
 	for (i = 0; sc->lb && sc->step == step_lb_ends && i + 1 < npaths; i++)
 		set_usable(i, false);	/* start: path n-1 only */
 	stop = 0;

@@ -464,80 +464,52 @@ static void test_lb_random_vs_reference(void **state)
 	free(p);
 }
 
-/* ---- psw_lb_select_uniform: the equal-weight fast path ---- */
+/* ---- equal weights (the common table): ties, saturation, edges ---- */
 
-static void test_lb_uniform_flag(void **state)
+/* psw_lb_select() against the 128-bit reference, for one configuration. */
+static void check_ref(const struct psw_path *p, u32 n, u32 start, u64 nr)
 {
-	static const u32 w[] = { 3, 3, 3, 2 };
-	struct psw_path *p = unit_paths(4, w);
+	int want = ref_select(p, n, start, nr), got;
 
-	(void)state;
-	assert_true(psw_lb_uniform(p, 0));
-	assert_true(psw_lb_uniform(p, 1));
-	assert_true(psw_lb_uniform(p, 3));
-	assert_false(psw_lb_uniform(p, 4));
-	free(p);
-}
-
-/* The fast path against the general scan, for one configuration. */
-static void check_uniform(const struct psw_path *p, u32 n, u32 start, u64 nr)
-{
-	bool all = true;
-	int want = psw_lb_select(p, n, start, nr), got;
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		all &= p[i].usable != 0;
-	got = psw_lb_select_uniform(p, n, start, nr, false);
+	got = psw_lb_select(p, n, start, nr);
 	if (got != want)
-		fail_msg("n=%u start=%u nr=%llu: uniform %d, general %d", n,
+		fail_msg("n=%u start=%u nr=%llu: select %d, reference %d", n,
 			 start, (unsigned long long)nr, got, want);
-	if (all) {
-		got = psw_lb_select_uniform(p, n, start, nr, true);
-		if (got != want)
-			fail_msg("n=%u start=%u nr=%llu: uniform all-usable %d, general %d",
-				 n, start, (unsigned long long)nr, got, want);
-	}
-	got = psw_lb_pick(p, n, start, nr, psw_lb_uniform(p, n), all);
-	if (got != want)
-		fail_msg("n=%u: psw_lb_pick %d, general %d", n, got, want);
 }
 
-static void test_lb_uniform_edges(void **state)
+static void test_lb_equal_edges(void **state)
 {
 	struct psw_path *p = unit_paths(9, NULL);
 	u32 n, s;
 
 	(void)state;
-	assert_int_equal(psw_lb_select_uniform(p, 0, 0, 4096, true), -1);
-	assert_int_equal(psw_lb_select_uniform(p, 0, 0, 4096, false), -1);
-	/* every length around the unrolling, every start, all ties */
+	/* every length, every start, all ties */
 	for (n = 1; n <= 9; n++)
 		for (s = 0; s < 2 * n; s++)
-			check_uniform(p, n, s, 4096);
+			check_ref(p, n, s, 4096);
 	/* nothing usable */
 	for (n = 0; n < 9; n++)
 		p[n].usable = 0;
-	assert_int_equal(psw_lb_select_uniform(p, 9, 3, 4096, false), -1);
+	assert_int_equal(psw_lb_select(p, 9, 3, 4096), -1);
 	/* one usable, saturated, nr_bytes 0 and max */
 	p[5].usable = 1;
 	set_inflight(&p[5], UINT64_MAX);
-	assert_int_equal(psw_lb_select_uniform(p, 9, 3, 0, false), 5);
-	assert_int_equal(psw_lb_select_uniform(p, 9, 3, UINT64_MAX, false), 5);
+	assert_int_equal(psw_lb_select(p, 9, 3, 0), 5);
+	assert_int_equal(psw_lb_select(p, 9, 3, UINT64_MAX), 5);
 	/* saturation ties: both clamp to ~0 with this nr_bytes */
 	p[2].usable = 1;
 	set_inflight(&p[2], UINT64_MAX - 10);
 	set_inflight(&p[5], UINT64_MAX - 20);
 	for (s = 0; s < 9; s++) {
-		check_uniform(p, 9, s, 5);
-		check_uniform(p, 9, s, 15);
-		check_uniform(p, 9, s, 30);
-		check_uniform(p, 9, s, UINT64_MAX);
+		check_ref(p, 9, s, 5);
+		check_ref(p, 9, s, 15);
+		check_ref(p, 9, s, 30);
+		check_ref(p, 9, s, UINT64_MAX);
 	}
 	free(p);
 }
 
-static void test_lb_uniform_random(void **state)
+static void test_lb_equal_random(void **state)
 {
 	struct psw_path *p = unit_paths(40, NULL);
 	unsigned int iter;
@@ -559,16 +531,14 @@ static void test_lb_uniform_random(void **state)
 				     (u64)unit_range(0, 6) * 4096 :
 				     UINT64_MAX - unit_range(0, 1U << 20));
 		}
-		check_uniform(p, n, start, nr);
+		check_ref(p, n, start, nr);
 	}
 	free(p);
 }
 
 /*
- * Load shapes for the fast-path equivalence tests below: each exercises a
- * different branch of psw_lb_select_uniform() (inline index-order scan with
- * its stop at 0 and its second loop for ties before the rotation start,
- * the out-of-line rotated scan, saturation).
+ * Load shapes for the equal-weight tests below: ties at and around the
+ * rotation start, zeros, new minima at every path, saturation.
  */
 enum shape {
 	SHAPE_DISTINCT,		/* random, mostly distinct, no zero */
@@ -625,19 +595,7 @@ static u64 random_nr(void)
 	}
 }
 
-/* The fast path, the general scan and the 128-bit reference agree. */
-static void check_all(const struct psw_path *p, u32 n, u32 start, u64 nr)
-{
-	int want = ref_select(p, n, start, nr);
-
-	if (psw_lb_select(p, n, start, nr) != want)
-		fail_msg("n=%u start=%u nr=%llu: general %d, reference %d",
-			 n, start, (unsigned long long)nr,
-			 psw_lb_select(p, n, start, nr), want);
-	check_uniform(p, n, start, nr);
-}
-
-static void test_lb_uniform_shapes(void **state)
+static void test_lb_equal_shapes(void **state)
 {
 	static const u32 ns[] = {
 		1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17, 18, 20,
@@ -669,11 +627,11 @@ static void test_lb_uniform_shapes(void **state)
 			/* every start of a small table, random ones else */
 			if (n <= 20 && iter % 16 == 0) {
 				for (start = 0; start < 2 * n; start++)
-					check_all(p, n, start, random_nr());
+					check_ref(p, n, start, random_nr());
 			} else {
 				start = iter & 1 ? (u32)unit_rand64() :
 					UINT32_MAX - unit_range(0, 2 * n);
-				check_all(p, n, start, random_nr());
+				check_ref(p, n, start, random_nr());
 			}
 		}
 	}
@@ -682,16 +640,16 @@ static void test_lb_uniform_shapes(void **state)
 
 /*
  * Ties across the rotation start: the first smallest path in index order
- * comes before the start, a later copy after it (the inline scan's second
- * loop), or none does; with and without a count of 0.
+ * comes before the start, a later copy after it, or none does; with and
+ * without a count of 0.
  */
-static void test_lb_uniform_rotation_ties(void **state)
+static void test_lb_equal_rotation_ties(void **state)
 {
-	struct psw_path *p = unit_paths(PSW_LB_INLINE_MAX + 4, NULL);
+	struct psw_path *p = unit_paths(20, NULL);
 	u32 n, a, b, s;
 
 	(void)state;
-	for (n = 2; n <= PSW_LB_INLINE_MAX + 4; n++)
+	for (n = 2; n <= 20; n++)
 		for (a = 0; a < n; a++)
 			for (b = a; b < n; b++) {
 				u64 lo = (a + b) & 1 ? 0 : 8192;
@@ -701,8 +659,35 @@ static void test_lb_uniform_rotation_ties(void **state)
 				psw_a64_set(&p[a].inflight, lo);
 				psw_a64_set(&p[b].inflight, lo);
 				for (s = 0; s < n; s++)
-					check_all(p, n, s + n * b, 4096);
+					check_ref(p, n, s + n * b, 4096);
 			}
+	free(p);
+}
+
+/* psw_lb_choose() with psw_lb_set_usable(), single-threaded */
+static void test_lb_choose_fail_reinstate(void **state)
+{
+	struct psw_path *p = unit_paths(3, NULL);
+	psw_seqlock_t seq;
+
+	(void)state;
+	psw_seqlock_init(&seq);
+	set_inflight(&p[0], 100);
+	set_inflight(&p[1], 200);
+	set_inflight(&p[2], 300);
+	assert_int_equal(psw_lb_choose(p, 3, 1, 4096, &seq), 0);
+	psw_lb_set_usable(p, 0, false, &seq);
+	psw_lb_set_usable(p, 0, false, &seq);	/* no change */
+	assert_int_equal(psw_lb_choose(p, 3, 0, 4096, &seq), 1);
+	psw_lb_set_usable(p, 1, false, &seq);
+	psw_lb_set_usable(p, 2, false, &seq);
+	assert_int_equal(psw_lb_choose(p, 3, 2, 4096, &seq), -1);
+	assert_int_equal(psw_lb_choose(p, 0, 2, 4096, &seq), -1);
+	psw_lb_set_usable(p, 2, true, &seq);
+	assert_int_equal(psw_lb_choose(p, 3, 0, 4096, &seq), 2);
+	/* fail and reinstate never touch the counters */
+	assert_int_equal(psw_a64_read(&p[0].inflight), 100);
+	assert_int_equal(psw_a64_read(&p[1].inflight), 200);
 	free(p);
 }
 
@@ -723,11 +708,11 @@ int main(void)
 		cmocka_unit_test(test_lb_sim_capacity),
 		cmocka_unit_test(test_lb_saturation),
 		cmocka_unit_test(test_lb_random_vs_reference),
-		cmocka_unit_test(test_lb_uniform_flag),
-		cmocka_unit_test(test_lb_uniform_edges),
-		cmocka_unit_test(test_lb_uniform_random),
-		cmocka_unit_test(test_lb_uniform_shapes),
-		cmocka_unit_test(test_lb_uniform_rotation_ties),
+		cmocka_unit_test(test_lb_equal_edges),
+		cmocka_unit_test(test_lb_equal_random),
+		cmocka_unit_test(test_lb_equal_shapes),
+		cmocka_unit_test(test_lb_equal_rotation_ties),
+		cmocka_unit_test(test_lb_choose_fail_reinstate),
 	};
 
 	return cmocka_run_group_tests_name("psw_lb", tests, NULL, NULL);

@@ -43,8 +43,8 @@ static inline bool lb_less(u64 load, u32 w, u64 best_load, u32 best_w)
 	return psw_ratio_cmp(load, w, best_load, best_w) < 0;
 }
 
-int psw_lb_select(const struct psw_path *paths, u32 n, u32 start,
-		  u64 nr_bytes)
+int psw_lb_select(const struct psw_path *paths, u32 n, u32 max_weight,
+		  u32 start, u64 nr_bytes)
 {
 	const struct psw_path *p, *best = NULL;
 	u64 load, best_load = 0;
@@ -61,20 +61,23 @@ int psw_lb_select(const struct psw_path *paths, u32 n, u32 start,
 		if (!best || lb_less(load, p->weight, best_load, best->weight)) {
 			best = p;
 			best_load = load;
+			/* idle, and no path weighs more: none can do better */
+			if (load == nr_bytes && p->weight == max_weight)
+				break;
 		}
 	}
 	return best ? (int)(best - paths) : -1;
 }
 
-int psw_lb_rescan(const struct psw_path *paths, u32 n, u32 start,
-		  u64 nr_bytes, const psw_seqlock_t *state)
+int psw_lb_rescan(const struct psw_path *paths, u32 n, u32 max_weight,
+		  u32 start, u64 nr_bytes, const psw_seqlock_t *state)
 {
 	unsigned int seq;
 	int i;
 
 	do {
 		seq = psw_read_seqbegin(state);
-		i = psw_lb_select(paths, n, start, nr_bytes);
+		i = psw_lb_select(paths, n, max_weight, start, nr_bytes);
 	} while (i < 0 && psw_read_seqretry(state, seq));
 	return i;
 }

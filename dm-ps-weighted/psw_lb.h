@@ -24,19 +24,21 @@ int psw_ratio_cmp(u64 a, u32 wa, u64 b, u32 wb);
 /*
  * Choose a path among @n paths: one lockless scan.  The scan starts at
  * index @start % n and keeps the first strictly best path, so a caller that
- * rotates @start spreads ties evenly.  Returns the index, or -1 if it saw
- * no usable path (n = 0, or every usable flag it read was clear).
+ * rotates @start spreads ties evenly.  It stops early at a path with
+ * nothing in flight and @max_weight, the largest weight of the n paths:
+ * no path can do better.  Returns the index, or -1 if it saw no usable
+ * path (n = 0, or every usable flag it read was clear).
  */
-int psw_lb_select(const struct psw_path *paths, u32 n, u32 start,
-		  u64 nr_bytes);
+int psw_lb_select(const struct psw_path *paths, u32 n, u32 max_weight,
+		  u32 start, u64 nr_bytes);
 
 /*
  * psw_lb_select() on a state that no fail or reinstate changed while it
  * was read: the answer when a lockless scan found no usable path
  * (psw_path.h).  -1 only if no path was usable at one instant of the call.
  */
-int psw_lb_rescan(const struct psw_path *paths, u32 n, u32 start,
-		  u64 nr_bytes, const psw_seqlock_t *state);
+int psw_lb_rescan(const struct psw_path *paths, u32 n, u32 max_weight,
+		  u32 start, u64 nr_bytes, const psw_seqlock_t *state);
 
 /*
  * The path for one I/O.  A scan that straddles fail/reinstate changes can
@@ -45,13 +47,14 @@ int psw_lb_rescan(const struct psw_path *paths, u32 n, u32 start,
  * state no writer changed (psw_lb_rescan()).
  */
 static inline int psw_lb_choose(const struct psw_path *paths, u32 n,
-				u32 start, u64 nr_bytes,
+				u32 max_weight, u32 start, u64 nr_bytes,
 				const psw_seqlock_t *state)
 {
-	int i = psw_lb_select(paths, n, start, nr_bytes);
+	int i = psw_lb_select(paths, n, max_weight, start, nr_bytes);
 
 	if (psw_unlikely(i < 0))
-		i = psw_lb_rescan(paths, n, start, nr_bytes, state);
+		i = psw_lb_rescan(paths, n, max_weight, start, nr_bytes,
+				  state);
 	return i;
 }
 

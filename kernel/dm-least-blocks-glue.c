@@ -44,6 +44,7 @@
 struct lb_selector {
 	struct psw_ktable t;
 	unsigned int __percpu *rotor;
+	u32 max_weight;		/* the largest path weight */
 	psw_seqlock_t state;	/* written by fail/reinstate */
 };
 
@@ -99,6 +100,7 @@ static int lb_add_path(struct path_selector *ps, struct dm_path *path,
 		r = psw_ktable_add(&s->t, path, weight);
 	if (r)
 		return psw_kerror(&lb_errors, r, error);
+	s->max_weight = max(s->max_weight, weight);
 	return 0;
 }
 
@@ -108,8 +110,8 @@ static struct dm_path *lb_select_path(struct path_selector *ps,
 	struct lb_selector *s = ps->context;
 	int i;
 
-	i = psw_lb_choose(s->t.paths, s->t.nr, this_cpu_inc_return(*s->rotor),
-			  nr_bytes, &s->state);
+	i = psw_lb_choose(s->t.paths, s->t.nr, s->max_weight,
+			  this_cpu_inc_return(*s->rotor), nr_bytes, &s->state);
 	return i < 0 ? NULL : s->t.paths[i].owner;
 }
 

@@ -103,7 +103,8 @@ int main(int argc, char **argv)
 		if (rr)
 			p = (int)(it % n);
 		else if (lb)
-			p = psw_lb_select(paths, n, (u32)it, nr);
+			p = psw_lb_select(paths, n, PSW_LB_DEFAULT_WEIGHT,
+					  (u32)it, nr);
 		else
 			p = psw_wp_pick(paths, n, sched, len, it);
 		if (p < 0)

@@ -59,6 +59,7 @@ static u32 npaths;
 static const struct scenario *cur;
 static psw_seqlock_t state;
 static pthread_mutex_t mlock = PTHREAD_MUTEX_INITIALIZER;
+static u32 max_weight;
 static int stop, unfixed, mutant, need_race;
 static u64 raced_lb, raced_wp;
 
@@ -137,16 +138,18 @@ static int select_one(u64 ticket, u64 *raced)
 	if (cur->lb && npaths > 2)
 		ticket = 0;
 	if (cur->lb)
-		i = psw_lb_select(paths, npaths, (u32)ticket, 4096);
+		i = psw_lb_select(paths, npaths, max_weight, (u32)ticket, 4096);
 	else
 		i = psw_wp_pick(paths, npaths, NULL, 0, ticket);
 	if (i >= 0 || unfixed)
 		return i;
 	(*raced)++;
 	if (mutant)	/* again, but without the sequence check */
-		return cur->lb ? psw_lb_select(paths, npaths, (u32)ticket, 4096) :
+		return cur->lb ? psw_lb_select(paths, npaths, max_weight,
+					       (u32)ticket, 4096) :
 				 psw_wp_pick_any(paths, npaths, ticket);
-	return cur->lb ? psw_lb_rescan(paths, npaths, (u32)ticket, 4096, &state) :
+	return cur->lb ? psw_lb_rescan(paths, npaths, max_weight, (u32)ticket,
+				       4096, &state) :
 			 psw_wp_rescan(paths, npaths, ticket, &state);
 }
 
@@ -197,6 +200,8 @@ static int run(const struct scenario *sc, double secs, u32 nreaders,
 			w = sc->mode == PSW_WP_PRIORITY ? FILL_PRIORITY :
 			    FILL_PROPORTIONAL;
 		psw_path_init(&paths[i], w, NULL);
+		if (!i || w > max_weight)
+			max_weight = w;
 	}
 	psw_seqlock_init(&state);
 	psw_wp_update_active(paths, npaths, sc->mode);

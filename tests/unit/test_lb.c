@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * least-blocks: psw_ratio_cmp() and psw_lb_select().
+ * least-blocks: psw_ratio_cmp() and lb_select().
  */
 #include "unit.h"
 
@@ -11,6 +11,17 @@ static int ref_cmp(u64 a, u32 wa, u64 b, u32 wb)
 	u128 l = (u128)a * wb, r = (u128)b * wa;
 
 	return l < r ? -1 : l > r;
+}
+
+/* psw_lb_select() with the table's largest weight, as the module calls it */
+static int lb_select(const struct psw_path *p, u32 n, u32 start, u64 nr)
+{
+	u32 i, max_w = 0;
+
+	for (i = 0; i < n; i++)
+		if (p[i].weight > max_w)
+			max_w = p[i].weight;
+	return psw_lb_select(p, n, max_w, start, nr);
 }
 
 static int sgn(int x)
@@ -171,10 +182,10 @@ static void test_lb_fewest_bytes(void **state)
 	set_inflight(&p[2], 512);
 	set_inflight(&p[3], 65536);
 	for (s = 0; s < 8; s++)
-		assert_int_equal(psw_lb_select(p, 4, s, 4096), 2);
+		assert_int_equal(lb_select(p, 4, s, 4096), 2);
 	set_inflight(&p[2], 4097);
 	for (s = 0; s < 8; s++)
-		assert_int_equal(psw_lb_select(p, 4, s, 4096), 1);
+		assert_int_equal(lb_select(p, 4, s, 4096), 1);
 	free(p);
 }
 
@@ -183,11 +194,11 @@ static void test_lb_single_and_empty(void **state)
 	struct psw_path *p = unit_paths(1, NULL);
 
 	(void)state;
-	assert_int_equal(psw_lb_select(p, 0, 0, 4096), -1);
-	assert_int_equal(psw_lb_select(p, 1, 0, 4096), 0);
-	assert_int_equal(psw_lb_select(p, 1, UINT32_MAX, 0), 0);
+	assert_int_equal(lb_select(p, 0, 0, 4096), -1);
+	assert_int_equal(lb_select(p, 1, 0, 4096), 0);
+	assert_int_equal(lb_select(p, 1, UINT32_MAX, 0), 0);
 	set_inflight(&p[0], UINT64_MAX);
-	assert_int_equal(psw_lb_select(p, 1, 7, UINT64_MAX), 0);
+	assert_int_equal(lb_select(p, 1, 7, UINT64_MAX), 0);
 	free(p);
 }
 
@@ -200,15 +211,15 @@ static void test_lb_weights_scale(void **state)
 	/* 2:1 weights with 2:1 in flight: a tie, the scan start decides */
 	set_inflight(&p[0], 2000);
 	set_inflight(&p[1], 1000);
-	assert_int_equal(psw_lb_select(p, 2, 0, 0), 0);
-	assert_int_equal(psw_lb_select(p, 2, 1, 0), 1);
-	assert_int_equal(psw_lb_select(p, 2, 2, 0), 0);
-	assert_int_equal(psw_lb_select(p, 2, 3, 0), 1);
+	assert_int_equal(lb_select(p, 2, 0, 0), 0);
+	assert_int_equal(lb_select(p, 2, 1, 0), 1);
+	assert_int_equal(lb_select(p, 2, 2, 0), 0);
+	assert_int_equal(lb_select(p, 2, 3, 0), 1);
 	/* a bit more on the heavy path breaks the tie */
 	set_inflight(&p[0], 2001);
-	assert_int_equal(psw_lb_select(p, 2, 0, 0), 1);
+	assert_int_equal(lb_select(p, 2, 0, 0), 1);
 	set_inflight(&p[0], 1999);
-	assert_int_equal(psw_lb_select(p, 2, 1, 0), 0);
+	assert_int_equal(lb_select(p, 2, 1, 0), 0);
 	/* twice the capacity takes twice the bytes before losing */
 	set_inflight(&p[0], 0);
 	set_inflight(&p[1], 0);
@@ -216,7 +227,7 @@ static void test_lb_weights_scale(void **state)
 		u32 picks[2] = { 0, 0 }, k;
 
 		for (k = 0; k < 300; k++) {
-			int i = psw_lb_select(p, 2, k, 4096);
+			int i = lb_select(p, 2, k, 4096);
 
 			assert_true(i == 0 || i == 1);
 			psw_path_start(&p[i], 4096);
@@ -237,13 +248,13 @@ static void test_lb_nr_bytes_matters(void **state)
 	set_inflight(&p[0], 0);
 	set_inflight(&p[1], 1000);
 	/* small I/O: 0/1 < 1000/4 */
-	assert_int_equal(psw_lb_select(p, 2, 0, 0), 0);
-	assert_int_equal(psw_lb_select(p, 2, 1, 100), 0);
+	assert_int_equal(lb_select(p, 2, 0, 0), 0);
+	assert_int_equal(lb_select(p, 2, 1, 100), 0);
 	/* large I/O: 1M/1 > (1M + 1000)/4 */
-	assert_int_equal(psw_lb_select(p, 2, 0, 1 << 20), 1);
+	assert_int_equal(lb_select(p, 2, 0, 1 << 20), 1);
 	/* boundary: x/1 vs (1000 + x)/4 -> tie at x = 1000/3 ~ 333.3 */
-	assert_int_equal(psw_lb_select(p, 2, 0, 333), 0);
-	assert_int_equal(psw_lb_select(p, 2, 0, 334), 1);
+	assert_int_equal(lb_select(p, 2, 0, 333), 0);
+	assert_int_equal(lb_select(p, 2, 0, 334), 1);
 	free(p);
 }
 
@@ -259,19 +270,19 @@ static void test_lb_unusable_skipped(void **state)
 	set_inflight(&p[3], 200);
 	p[1].usable = 0;
 	for (s = 0; s < 8; s++)
-		assert_int_equal(psw_lb_select(p, 4, s, 4096), 2);
+		assert_int_equal(lb_select(p, 4, s, 4096), 2);
 	p[2].usable = 0;
 	for (s = 0; s < 8; s++)
-		assert_int_equal(psw_lb_select(p, 4, s, 4096), 0);
+		assert_int_equal(lb_select(p, 4, s, 4096), 0);
 	p[0].usable = 0;
 	for (s = 0; s < 8; s++)
-		assert_int_equal(psw_lb_select(p, 4, s, 4096), 3);
+		assert_int_equal(lb_select(p, 4, s, 4096), 3);
 	p[3].usable = 0;
 	for (s = 0; s < 8; s++)
-		assert_int_equal(psw_lb_select(p, 4, s, 4096), -1);
+		assert_int_equal(lb_select(p, 4, s, 4096), -1);
 	/* reinstate: back in the game */
 	p[1].usable = 1;
-	assert_int_equal(psw_lb_select(p, 4, 3, 4096), 1);
+	assert_int_equal(lb_select(p, 4, 3, 4096), 1);
 	free(p);
 }
 
@@ -292,7 +303,7 @@ static void test_lb_tie_spreading(void **state)
 		/* any n consecutive start values, not only 0..n-1 */
 		for (s = 0; s < n; s++) {
 			u32 start = 1000003U * 7 + s;
-			int i = psw_lb_select(p, n, start, 4096);
+			int i = lb_select(p, n, start, 4096);
 
 			assert_in_range(i, 0, n - 1);
 			assert_int_equal((u32)i, start % n);
@@ -302,7 +313,7 @@ static void test_lb_tie_spreading(void **state)
 			assert_int_equal(hits[s], 1);
 		memset(hits, 0, n * sizeof(*hits));
 		for (s = 0; s < n; s++)
-			hits[psw_lb_select(p, n, s, 4096)]++;
+			hits[lb_select(p, n, s, 4096)]++;
 		for (s = 0; s < n; s++)
 			assert_int_equal(hits[s], 1);
 		free(hits);
@@ -321,7 +332,7 @@ static void test_lb_tie_spreading_weighted(void **state)
 	for (i = 0; i < 4; i++)
 		set_inflight(&p[i], 1000ULL * w[i]);
 	for (s = 0; s < 4; s++)
-		hits[psw_lb_select(p, 4, s, 0)]++;
+		hits[lb_select(p, 4, s, 0)]++;
 	for (i = 0; i < 4; i++)
 		assert_int_equal(hits[i], 1);
 	/* ties among a subset only: paths 1 and 3 best, 0 and 2 heavier */
@@ -329,7 +340,7 @@ static void test_lb_tie_spreading_weighted(void **state)
 	set_inflight(&p[2], 4001);
 	memset(hits, 0, sizeof(hits));
 	for (s = 0; s < 400; s++)
-		hits[psw_lb_select(p, 4, s, 0)]++;
+		hits[lb_select(p, 4, s, 0)]++;
 	assert_int_equal(hits[0], 0);
 	assert_int_equal(hits[2], 0);
 	assert_int_equal(hits[1], 200);
@@ -354,7 +365,7 @@ static void test_lb_sim_capacity(void **state)
 	(void)state;
 	for (step = 0; step < 10000; step++) {
 		for (k = 0; k < 5; k++) {
-			int i = psw_lb_select(p, 2, ticket++, 4096);
+			int i = lb_select(p, 2, ticket++, 4096);
 
 			assert_true(i == 0 || i == 1);
 			psw_path_start(&p[i], 4096);
@@ -394,19 +405,19 @@ static void test_lb_saturation(void **state)
 	set_inflight(&p[0], UINT64_MAX - 100);
 	set_inflight(&p[1], 1ULL << 40);
 	p[2].usable = 0;
-	assert_int_equal(psw_lb_select(p, 3, 0, 4096), 1);
-	assert_int_equal(psw_lb_select(p, 3, 2, 4096), 1);
+	assert_int_equal(lb_select(p, 3, 0, 4096), 1);
+	assert_int_equal(lb_select(p, 3, 2, 4096), 1);
 	/* both saturated: equal weight ties, heavier weight wins */
 	set_inflight(&p[1], UINT64_MAX - 5);
-	assert_int_equal(psw_lb_select(p, 3, 1, 4096), 0);
+	assert_int_equal(lb_select(p, 3, 1, 4096), 0);
 	/* weight 1 saturated vs weight 1 with nr_bytes = max */
 	p[0].usable = 0;
 	p[2].usable = 1;
 	set_inflight(&p[2], 1);
-	assert_int_equal(psw_lb_select(p, 3, 1, UINT64_MAX), 1);
-	assert_int_equal(psw_lb_select(p, 3, 2, UINT64_MAX), 2);
+	assert_int_equal(lb_select(p, 3, 1, UINT64_MAX), 1);
+	assert_int_equal(lb_select(p, 3, 2, UINT64_MAX), 2);
 	set_inflight(&p[2], 0);
-	assert_int_equal(psw_lb_select(p, 3, 1, UINT64_MAX - 1), 2);
+	assert_int_equal(lb_select(p, 3, 1, UINT64_MAX - 1), 2);
 	free(p);
 }
 
@@ -455,7 +466,7 @@ static void test_lb_random_vs_reference(void **state)
 				     (u64)unit_range(0, 8) * 4096 * p[i].weight :
 				     unit_rand64());
 		}
-		got = psw_lb_select(p, n, start, nr);
+		got = lb_select(p, n, start, nr);
 		want = ref_select(p, n, start, nr);
 		if (got != want)
 			fail_msg("iter %u n=%u: got %d want %d", iter, n,
@@ -466,12 +477,12 @@ static void test_lb_random_vs_reference(void **state)
 
 /* ---- equal weights (the common table): ties, saturation, edges ---- */
 
-/* psw_lb_select() against the 128-bit reference, for one configuration. */
+/* lb_select() against the 128-bit reference, for one configuration. */
 static void check_ref(const struct psw_path *p, u32 n, u32 start, u64 nr)
 {
 	int want = ref_select(p, n, start, nr), got;
 
-	got = psw_lb_select(p, n, start, nr);
+	got = lb_select(p, n, start, nr);
 	if (got != want)
 		fail_msg("n=%u start=%u nr=%llu: select %d, reference %d", n,
 			 start, (unsigned long long)nr, got, want);
@@ -490,12 +501,12 @@ static void test_lb_equal_edges(void **state)
 	/* nothing usable */
 	for (n = 0; n < 9; n++)
 		p[n].usable = 0;
-	assert_int_equal(psw_lb_select(p, 9, 3, 4096), -1);
+	assert_int_equal(lb_select(p, 9, 3, 4096), -1);
 	/* one usable, saturated, nr_bytes 0 and max */
 	p[5].usable = 1;
 	set_inflight(&p[5], UINT64_MAX);
-	assert_int_equal(psw_lb_select(p, 9, 3, 0), 5);
-	assert_int_equal(psw_lb_select(p, 9, 3, UINT64_MAX), 5);
+	assert_int_equal(lb_select(p, 9, 3, 0), 5);
+	assert_int_equal(lb_select(p, 9, 3, UINT64_MAX), 5);
 	/* saturation ties: both clamp to ~0 with this nr_bytes */
 	p[2].usable = 1;
 	set_inflight(&p[2], UINT64_MAX - 10);
@@ -675,16 +686,16 @@ static void test_lb_choose_fail_reinstate(void **state)
 	set_inflight(&p[0], 100);
 	set_inflight(&p[1], 200);
 	set_inflight(&p[2], 300);
-	assert_int_equal(psw_lb_choose(p, 3, 1, 4096, &seq), 0);
+	assert_int_equal(psw_lb_choose(p, 3, 1, 1, 4096, &seq), 0);
 	psw_lb_set_usable(p, 0, false, &seq);
 	psw_lb_set_usable(p, 0, false, &seq);	/* no change */
-	assert_int_equal(psw_lb_choose(p, 3, 0, 4096, &seq), 1);
+	assert_int_equal(psw_lb_choose(p, 3, 1, 0, 4096, &seq), 1);
 	psw_lb_set_usable(p, 1, false, &seq);
 	psw_lb_set_usable(p, 2, false, &seq);
-	assert_int_equal(psw_lb_choose(p, 3, 2, 4096, &seq), -1);
-	assert_int_equal(psw_lb_choose(p, 0, 2, 4096, &seq), -1);
+	assert_int_equal(psw_lb_choose(p, 3, 1, 2, 4096, &seq), -1);
+	assert_int_equal(psw_lb_choose(p, 0, 1, 2, 4096, &seq), -1);
 	psw_lb_set_usable(p, 2, true, &seq);
-	assert_int_equal(psw_lb_choose(p, 3, 0, 4096, &seq), 2);
+	assert_int_equal(psw_lb_choose(p, 3, 1, 0, 4096, &seq), 2);
 	/* fail and reinstate never touch the counters */
 	assert_int_equal(psw_a64_read(&p[0].inflight), 100);
 	assert_int_equal(psw_a64_read(&p[1].inflight), 200);

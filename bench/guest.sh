@@ -12,7 +12,9 @@
 # env: BENCH_REPS (5), BENCH_RT1 (s per job, case 1), BENCH_RT2 (case 2),
 #      BENCH_RT3, BENCH_RT4, BENCH_CASES ("1 2 4 3 6"; 3 and 6 need
 #      tests/vm/iscsi.sh), BENCH_HST (dir with
-#      dm-historical-service-time.ko, optional), BENCH_RAW (output file)
+#      dm-historical-service-time.ko, optional), BENCH_LB_OLD (dir with
+#      dm-least-blocks-old.ko, selector "lbo", optional), BENCH_SELS
+#      (selectors), BENCH_NPATHS, BENCH_QDS (case 1), BENCH_RAW (output file)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$here/.." && pwd)
@@ -37,7 +39,11 @@ HST=0
 if [ -n "${BENCH_HST:-}" ] && [ -f "$BENCH_HST/dm-historical-service-time.ko" ]; then
 	insmod "$BENCH_HST/dm-historical-service-time.ko" && HST=1
 fi
-note "selectors loaded (historical-service-time: $HST)"
+LBO=0
+if [ -n "${BENCH_LB_OLD:-}" ] && [ -f "$BENCH_LB_OLD/dm-least-blocks-old.ko" ]; then
+	insmod "$BENCH_LB_OLD/dm-least-blocks-old.ko" && LBO=1
+fi
+note "selectors loaded (historical-service-time: $HST, least-blocks-old: $LBO)"
 
 emit() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RAW"; }
 
@@ -71,12 +77,17 @@ sel_spec() {	# short name -> selector string
 	st) echo "service-time 0" ;;
 	hst) echo "historical-service-time 0" ;;
 	lb) echo "least-blocks 0" ;;
+	lbo) echo "least-blocks-old 0" ;;
 	wp) echo "weighted-paths 0" ;;
 	esac
 }
 
 SELS="rr ql st lb wp"
 [ "$HST" = 1 ] && SELS="rr ql st hst lb wp"
+[ "$LBO" = 1 ] && SELS="$SELS lbo"
+SELS=${BENCH_SELS:-$SELS}
+NPATHS=${BENCH_NPATHS:-"2 8"}
+QDS=${BENCH_QDS:-"16 32"}
 
 # ---- case 1: overhead on symmetric fast paths ---------------------------
 case1() {
@@ -86,15 +97,15 @@ case1() {
 	done
 	local sec
 	sec=$(cat /sys/block/f0/size)
-	for np in 2 8; do
+	for np in $NPATHS; do
 		for sel in $SELS; do
 			mp_create "o${np}_$sel" "$(mp_table "$sec" rq "$(sel_spec "$sel")" "${devs[@]:0:np}")"
 		done
 	done
-	for qd in 16 32; do
+	for qd in $QDS; do
 		for rep in $(seq "$REPS"); do
 			jobs=()
-			for np in 2 8; do
+			for np in $NPATHS; do
 				for sel in $SELS; do jobs+=("${np}_$sel=/dev/mapper/o${np}_$sel"); done
 			done
 			fio_rot "$rep" "bs=4k iodepth=$qd runtime=$RT1 ramp_time=0.5" "${jobs[@]}" |
@@ -104,7 +115,7 @@ case1() {
 		done
 		note "case 1 qd $qd done"
 	done
-	for np in 2 8; do for sel in $SELS; do mp_remove "o${np}_$sel"; done; done
+	for np in $NPATHS; do for sel in $SELS; do mp_remove "o${np}_$sel"; done; done
 }
 
 # ---- case 2: capacity efficiency on 4:1 bandwidth ------------------------

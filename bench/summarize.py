@@ -19,8 +19,8 @@ res, kver, core, work = sys.argv[1:5]
 NAMES = {"rr": "round-robin", "ql": "queue-length", "st": "service-time",
          "hst": "historical-service-time", "lb": "least-blocks",
          "wp": "weighted-paths", "lbw": "least-blocks 4:1",
-         "stw": "service-time 4:1"}
-ORDER = ["rr", "ql", "st", "hst", "lb", "wp", "lbw", "stw"]
+         "stw": "service-time 4:1", "lbo": "least-blocks (BENCH_LB_OLD)"}
+ORDER = ["rr", "ql", "st", "hst", "lb", "lbo", "wp", "lbw", "stw"]
 
 raw = collections.defaultdict(dict)     # (case, cfg, sel) -> {rep: value}
 cfgs = collections.defaultdict(list)

@@ -11,6 +11,13 @@
 #      case 1's guest).  The guest of cases 2-6 runs with the machine to
 #      itself (VM_EXCLUSIVE=1: other guests wait); case 1's icount guest
 #      does not need to.
+#      BENCH_SELS (selectors, default all: rr ql st [hst] lb wp),
+#      BENCH_NPATHS ("2 8") and BENCH_QDS ("16 32"): case 1's maps.
+#      BENCH_LB_OLD=REV: also least-blocks as of git revision REV, built
+#      as dm-least-blocks-old.ko registering "least-blocks-old" (selector
+#      "lbo"), in the same interleaved runs: the old and the new module
+#      measured side by side.  Results then go to build/bench/KVER/res/
+#      (BENCH_RES overrides), not to bench/results/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -21,8 +28,9 @@ case $series in
 esac
 [ -n "$kver" ] && [ -d "/lib/modules/$kver/build" ] ||
 	{ echo "bench: no kernel/headers for $series (scripts/deps.sh)" >&2; exit 1; }
-res=$top/bench/results
 out=$top/build/bench/$kver
+res=${BENCH_RES:-$top/bench/results}
+[ -z "${BENCH_LB_OLD:-}" ] || res=${BENCH_RES:-$out/res}
 mkdir -p "$res" "$out/vm"
 log() { echo "bench: $*" >&2; }
 command -v python3 >/dev/null && command -v gnuplot >/dev/null ||
@@ -51,6 +59,25 @@ else
 	log "no linux-source-$series: benchmarking without historical-service-time"
 fi
 
+# BENCH_LB_OLD: least-blocks of another revision under another name, so
+# that both load side by side in one guest.
+if [ -n "${BENCH_LB_OLD:-}" ]; then
+	old=$out/lb-old
+	rm -rf "$old"
+	mkdir -p "$old"
+	git -C "$top" archive "$BENCH_LB_OLD" Kbuild kernel dm-ps-weighted | tar -x -C "$old"
+	cp "$top/VERSION" "$old/"
+	sed -i 's/"least-blocks"/"least-blocks-old"/; s/MODULE_ALIAS("dm-least-blocks")/MODULE_ALIAS("dm-least-blocks-old")/' \
+		"$old/kernel/dm-least-blocks-glue.c"
+	grep -q '"least-blocks-old"' "$old/kernel/dm-least-blocks-glue.c" ||
+		{ echo "bench: cannot rename the selector of $BENCH_LB_OLD" >&2; exit 1; }
+	sed -i 's/^obj-m := .*/obj-m := dm-least-blocks-old.o/; s/^dm-least-blocks-y :=/dm-least-blocks-old-y :=/; /^dm-weighted-paths-y/d' \
+		"$old/Kbuild"
+	make -C "/lib/modules/$kver/build" M="$old" KCFLAGS=-DPSW_ABI_BTF_CHECKED modules >"$old/build.log" 2>&1 ||
+		{ cat "$old/build.log" >&2; echo "bench: least-blocks of $BENCH_LB_OLD does not build" >&2; exit 1; }
+	log "least-blocks of $BENCH_LB_OLD built as $old/dm-least-blocks-old.ko"
+fi
+
 if [ "${BENCH_CORE:-1}" = 1 ]; then
 	log "core cost (callgrind)"
 	bench/core/run.sh >"$out/core.md"
@@ -66,10 +93,11 @@ cases=${BENCH_CASES:-"1 2 4 3 6"}
 rest=$(echo " $cases " | sed 's/ 1 / /; s/^ *//; s/ *$//')
 ICOUNT=${BENCH_ICOUNT:-3}
 envs=()
-for v in BENCH_REPS BENCH_RT1 BENCH_RT2 BENCH_RT3 BENCH_RT4; do
+for v in BENCH_REPS BENCH_RT1 BENCH_RT2 BENCH_RT3 BENCH_RT4 BENCH_SELS BENCH_NPATHS BENCH_QDS; do
 	[ -z "${!v:-}" ] || envs+=(--env "$v=${!v}")
 done
 [ "$hst_ok" = 1 ] && envs+=(--env "BENCH_HST=$hst")
+[ -z "${BENCH_LB_OLD:-}" ] || envs+=(--env "BENCH_LB_OLD=$old")
 raws=()
 guest() { # EXCL DIR CASES VM-RUN-ARGS...: one guest boot for CASES;
 	# EXCL=1: with the machine to itself (other guests wait)

@@ -46,9 +46,10 @@ static inline bool lb_less(u64 load, u32 w, u64 best_load, u32 best_w)
 int psw_lb_select(const struct psw_path *paths, u32 n, u32 max_weight,
 		  u32 start, u64 nr_bytes)
 {
-	const struct psw_path *p, *best = NULL;
+	const struct psw_path *p;
 	u64 load, best_load = 0;
-	u32 i, j;
+	u32 i, j, best_w = 0;
+	int best = -1;
 
 	if (!n)
 		return -1;
@@ -58,15 +59,16 @@ int psw_lb_select(const struct psw_path *paths, u32 n, u32 max_weight,
 		if (!PSW_READ_ONCE(p->usable))
 			continue;
 		load = sat_add(psw_a64_read(&p->inflight), nr_bytes);
-		if (!best || lb_less(load, p->weight, best_load, best->weight)) {
-			best = p;
+		if (best < 0 || lb_less(load, p->weight, best_load, best_w)) {
+			best = (int)j;
 			best_load = load;
+			best_w = p->weight;
 			/* idle, and no path weighs more: none can do better */
-			if (load == nr_bytes && p->weight == max_weight)
+			if (load == nr_bytes && best_w == max_weight)
 				break;
 		}
 	}
-	return best ? (int)(best - paths) : -1;
+	return best;
 }
 
 int psw_lb_rescan(const struct psw_path *paths, u32 n, u32 max_weight,

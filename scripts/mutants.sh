@@ -24,6 +24,8 @@
 #                                   status faked round-robin
 #   rank-lowest         t_wp_rank   "of the I/Os (per path": rank mode
 #                                   picking the lowest weight
+#   leak-table          t_badtables "kmalloc objects grew": the path table
+#                                   never freed (refused tables leak)
 #   no-retry            t_storm     (--long only) the rescan removed, no
 #                                   widening: the race at its natural width
 # A mutant whose patch is missing (not yet written) is reported as a
@@ -42,9 +44,9 @@ long=0
 # path messages/s per map under TCG, against ~8000/s in the issue's
 # report); wide-no-retry shows the same bug with the window widened.
 if [ $long = 1 ]; then
-	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest no-retry"}
+	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table no-retry"}
 else
-	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest"}
+	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table"}
 fi
 storm_secs=${MUTANT_STORM_SECS:-$((long ? 600 : 60))}
 flap_secs=${MUTANT_FLAP_SECS:-$((long ? 60 : 15))}
@@ -70,6 +72,7 @@ for k in "$@"; do
 		wp-rr-fake-status) t=t_wp_paths want="(disk stat)" smp=2 envs=() ;;
 		lb-pin-fake-status) t=t_lb_paths want="(disk stat)" smp=2 envs=() ;;
 		rank-lowest) t=t_wp_rank want="of the I/Os (per path" smp=2 envs=() ;;
+		leak-table) t=t_badtables want="kmalloc objects grew" smp=2 envs=() ;;
 		*) echo "not ok $n - $k $mu: unknown mutant"; failed=$((failed + 1)); continue ;;
 		esac
 		log=$outdir/$mu-$k.log

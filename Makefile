@@ -19,6 +19,10 @@
 #   make deb             Debian packages dm-ps-weighted-dkms and abpath in build/deb/
 #                        (dpkg-buildpackage -us -uc -b on a copy of the tree
 #                        in build/deb/src/, then lintian)
+#   make upstream        the selectors as an in-tree patch series against
+#                        linux-source-6.12 (build/upstream/series/), checked:
+#                        checkpatch --strict, applied to the extracted source
+#                        and built there with the kernel's kbuild (W=1, sparse)
 #   make abi-check       only the ABI guard for KVER/KDIR: kernel/psw_abi.h against
 #                        the kernel's BTF (every build runs it first)
 #   make clean
@@ -51,6 +55,9 @@ demo:
 bench:
 	scripts/bench.sh
 
+upstream:
+	scripts/upstream.sh --check
+
 install: all
 	scripts/install.sh install --kver "$(KVER)" --destdir "$(DESTDIR)" --prefix "$(PREFIX)"
 
@@ -79,4 +86,4 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/unit clean
 
-.PHONY: all modules abi-check abpath deb check torture demo bench clean install uninstall dkms-install dkms-uninstall
+.PHONY: all modules abi-check abpath deb check torture demo bench upstream clean install uninstall dkms-install dkms-uninstall

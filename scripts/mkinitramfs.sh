@@ -89,6 +89,14 @@ done
 mkdir -p /newroot/run/vm
 mount -t 9p -o trans=virtio,version=9p2000.L,cache=none,msize=262144 vmjob /newroot/run/vm ||
 	fail "cannot mount the job share (9p tag vmjob)"
+# The repository tree at its host path (.vm/treepath, shared by vm-run):
+# a clone under /tmp or /root would be hidden by the tmpfs mounted there.
+if [ -r /newroot/run/vm/.vm/treepath ]; then
+	read -r treepath </newroot/run/vm/.vm/treepath
+	mkdir -p "/newroot$treepath" 2>/dev/null
+	mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 vmtree "/newroot$treepath" ||
+		fail "cannot mount the tree $treepath (9p tag vmtree)"
+fi
 [ -r /newroot/run/vm/.vm/outpath ] || fail "no .vm/outpath in the job share"
 read -r outpath </newroot/run/vm/.vm/outpath
 # The out dir also appears at its host path (if that path is visible).

@@ -130,8 +130,9 @@ vm_prepare_debug() {
 	md=$VM_DEBUG_DIR/lib/modules/$kver
 	[ -s "$VM_DEBUG_DIR/vmlinux" ] && [ -s "$md/modules.dep" ] ||
 		vm_die "debug kernel $kver incomplete in $VM_DEBUG_DIR (scripts/debug-kernel.sh)"
-	case $VM_DEBUG_DIR/ in
-	/tmp/* | /run/* | /root/*) vm_die "$VM_DEBUG_DIR is not visible in the guest (under /tmp /run /root)" ;;
+	case $(cd "$VM_DEBUG_DIR" && pwd -P)/ in
+	"$(cd "$VM_REPO" && pwd -P)"/*) ;;	# in the tree: vm-run shares it
+	/tmp/* | /run/* | /root/*) vm_die "$VM_DEBUG_DIR is not visible in the guest (under /tmp /run /root, outside the tree)" ;;
 	esac
 	mkdir -p "$dir"
 	exec {lockfd}>"$dir/.lock"

@@ -105,7 +105,7 @@ for t in "$@"; do
 			echo "# last commands of the test (xtrace):"
 			tail -n 25 "$trace" 2>/dev/null | sed 's/^/#   /'
 			echo "# blocked tasks after the timeout (sysrq w):"
-			klog_since "$hung_mark" | head -n 120 | sed 's/^/#   /'
+			klog_since "$hung_mark" | awk 'NR <= 120' | sed 's/^/#   /'
 		} >"$TEST_TMP/hung"
 	fi
 	echo "vm-runner: end $n $name rc=$rc" >/dev/kmsg 2>/dev/null || true
@@ -135,7 +135,7 @@ for t in "$@"; do
 		echo "# bad kernel log lines:"
 		printf '%s\n' "$bad" | sed 's/^/#   KLOG: /'
 		echo "# kernel log of this test (first 80 lines):"
-		klog_since "$KLOG_SEQ_START" | head -n 80 | sed 's/^/#   dmesg: /'
+		klog_since "$KLOG_SEQ_START" | awk 'NR <= 80' | sed 's/^/#   dmesg: /'
 	fi
 done
 echo "1..$n"

@@ -24,7 +24,7 @@
 #                                   status faked round-robin
 #   rank-lowest         t_wp_rank   "of the I/Os (per path": rank mode
 #                                   picking the lowest weight
-#   leak-table          t_badtables "kmalloc objects grew": the path table
+#   leak-table          t_badtables "kmalloc objects grew ... lb_add_path": the path table
 #                                   never freed (refused tables leak)
 #   no-retry            t_storm     (--long only) the rescan removed, no
 #                                   widening: the race at its natural width
@@ -72,7 +72,7 @@ for k in "$@"; do
 		wp-rr-fake-status) t=t_wp_paths want="(disk stat)" smp=2 envs=() ;;
 		lb-pin-fake-status) t=t_lb_paths want="(disk stat)" smp=2 envs=() ;;
 		rank-lowest) t=t_wp_rank want="of the I/Os (per path" smp=2 envs=() ;;
-		leak-table) t=t_badtables want="kmalloc objects grew" smp=2 envs=() ;;
+		leak-table) t=t_badtables want="kmalloc objects grew.* lb_add_path" smp=2 envs=() ;;
 		*) echo "not ok $n - $k $mu: unknown mutant"; failed=$((failed + 1)); continue ;;
 		esac
 		log=$outdir/$mu-$k.log

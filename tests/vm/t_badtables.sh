@@ -11,8 +11,8 @@
 # The first BAD_DMSETUP (default 6, torture: all) go through dmsetup, the
 # rest through build/tools/dmtool (libdevmapper, same ioctls, one process).
 # Nothing leaked: module refcounts back to 0 (and dm_multipath's to its
-# baseline), active kmalloc-* objects in /proc/slabinfo not growing
-# materially over the batch, the modules unload; a good table still works.
+# baseline), no kmalloc call site keeping objects across 120 refusals of
+# each kind (kmem tracepoints), the modules unload; a good table still works.
 # Catches: a refused table's half-built path table not freed (mutant
 # "leak-table": psw_ktable_free frees nothing; the kmalloc growth check
 # fails), a missing or wrong refusal message, a map or module reference
@@ -38,7 +38,13 @@ S=$(cat /sys/block/nullb0/size)
 # must all get through
 read -r devkmsg0 </proc/sys/kernel/printk_devkmsg || fail "no printk_devkmsg sysctl"
 echo on >/proc/sys/kernel/printk_devkmsg || fail "cannot set printk_devkmsg"
-trap 'echo "$devkmsg0" >/proc/sys/kernel/printk_devkmsg' EXIT
+# (and the tracing the leak check turns on, below)
+trap 'echo "$devkmsg0" >/proc/sys/kernel/printk_devkmsg
+	T=/sys/kernel/tracing
+	if [ -d $T/events/kmem/kmalloc ]; then
+		echo 0 >$T/tracing_on; echo 0 >$T/events/kmem/kmalloc/enable
+		echo 0 >$T/events/kmem/kfree/enable; : >$T/trace
+	fi 2>/dev/null' EXIT
 
 # --- generate: entries "FEATURES|SELECTOR AND PATHS|expected message" ---
 gen=$TEST_TMP/bad.txt
@@ -200,14 +206,13 @@ note "$total generated bad tables x $passes passes refused with the expected mes
 note "active kmalloc objects: $slab0 -> $slab1 ($grow) over the $measured refused tables of passes 2..$passes"
 note "largest growth: $(awk 'FNR == NR { a[$1] = $2; next } /^kmalloc-/ { d = $2 - a[$1]; if (d) print d, $1 }' \
 	"$TEST_TMP/slab0" "$TEST_TMP/slab1" | sort -rn | head -n 3 | tr '\n' ' ')"
-# A leak of one object per refused table would add >= the number measured.
-[ "$grow" -lt $((measured / 2)) ] || fail "kmalloc objects grew by $grow over $measured refused tables (leak?)"
 
-# The batch above mixes every kind of refusal and counts slab objects,
-# which objects of merged caches and per-CPU slabs move by tens to
-# hundreds: a leak of the half-built path table (about a third of the
-# tables) adds ~110 per pass and passed that bound on 6.12 (leak-table
-# mutant: +115).  So each kind of refusal is also repeated BAD_LEAK_N (120)
+# The batch above mixes every kind of refusal; its slab count is noise
+# (see below): a leak of the half-built path table (about a third of the
+# tables) adds ~110 per pass and passed the old bound of half the tables
+# on 6.12 (leak-table mutant: +115).  So each kind of refusal that reaches
+# our allocations (create refused; create, add_path, then the table
+# refused and destroyed) is repeated BAD_LEAK_N (120)
 # times on its own under the kmem:kmalloc/kfree tracepoints: an object
 # kmalloc'ed during the batch and not kfree'd by its end is counted against
 # its call site; one object leaked per table puts >= N on one site.
@@ -215,8 +220,9 @@ leak_n=${BAD_LEAK_N:-120}
 T=/sys/kernel/tracing
 [ -d $T/events/kmem ] || mount -t tracefs nodev $T 2>/dev/null
 [ -d $T/events/kmem/kmalloc ] || fail "no kmem:kmalloc tracepoint ($T): cannot check for leaks"
-# traced_batch FILE TAG: dmtool badbatch under the tracepoints; prints
-# "COUNT CALL_SITE KMALLOCS": the call site with the most objects left
+# traced_batch FILE TAG: dmtool badbatch under the tracepoints; writes
+# "COUNT CALL_SITE KMALLOCS" (the call site with the most objects left) to
+# $TEST_TMP/left.TAG.  Not in a subshell: its fail must end the test.
 traced_batch() {
 	echo 0 >$T/tracing_on
 	echo 8192 >$T/buffer_size_kb
@@ -232,7 +238,7 @@ traced_batch() {
 	[ $rc = 0 ] || fail "dmtool badbatch ($2): $(head -n 3 "$TEST_TMP/acc.txt")"
 	cp $T/trace "$TEST_TMP/trace.$2"
 	: >$T/trace
-	awk '/entries-in-buffer\/entries-written:/ { split($3, a, "/"); if (a[1] != a[2]) lost = 1 }
+	awk '/entries-in-buffer\/entries-written:/ { hdr = 1; split($3, a, "/"); if (a[1] != a[2]) lost = 1 }
 	/ kmalloc: / { cs = ""; p = ""; nk++
 		for (i = 1; i <= NF; i++) {
 			if ($i ~ /^call_site=/) cs = substr($i, 11)
@@ -241,13 +247,13 @@ traced_batch() {
 		site[p] = cs }
 	/ kfree: / { for (i = 1; i <= NF; i++) if ($i ~ /^ptr=/) delete site[substr($i, 5)] }
 	END {
-		if (lost) { print "LOST"; exit }
+		if (!hdr || lost) { print "LOST"; exit }
 		if (nk < 1) { print "NONE"; exit }
 		for (p in site) n[site[p]]++
 		best = 0; bs = "-"
 		for (c in n) if (n[c] > best) { best = n[c]; bs = c }
 		print best, bs, nk
-	}' "$TEST_TMP/trace.$2"
+	}' "$TEST_TMP/trace.$2" >"$TEST_TMP/left.$2"
 }
 leak_kinds=(
 	"least-blocks 0 2 1 $A 1 $B x|half-built path table (least-blocks)"
@@ -261,13 +267,21 @@ for kind in "${leak_kinds[@]}"; do
 	for ((i = 0; i < leak_n; i++)); do printf '0|%s|-\n' "${kind%%|*}"; done >"$TEST_TMP/leak$k.txt"
 	"$DMTOOL" badbatch "$TEST_TMP/leak$k.txt" "warm$k" >"$TEST_TMP/acc.txt" ||
 		fail "dmtool badbatch (warm-up $k): $(head -n 3 "$TEST_TMP/acc.txt")"
-	read -r left site nk < <(traced_batch "$TEST_TMP/leak$k.txt" "leak$k")
-	[ "$left" = LOST ] && fail "${kind#*|}: the trace buffer lost events"
+	traced_batch "$TEST_TMP/leak$k.txt" "leak$k"
+	read -r left site nk <"$TEST_TMP/left.leak$k"
+	[ "$left" = LOST ] && fail "${kind#*|}: the trace lost events (or has no entries header)"
 	[ "$left" = NONE ] && fail "${kind#*|}: no kmem:kmalloc event traced: cannot check for leaks"
 	note "${kind#*|}: $leak_n refused, $nk kmallocs; most objects left by one call site: $left ($site)"
+	[[ $left =~ ^[0-9]+$ ]] || fail "${kind#*|}: no count from the trace ($left)"
 	[ "$left" -lt $((leak_n / 2)) ] ||
 		fail "kmalloc objects grew: $left left by $site over $leak_n refused tables: ${kind#*|} (leak)"
 done
+# The slab count over the whole batch is reported, not asserted: without
+# any leak it moved by -13..354 over 342 tables on 6.12 (merged caches,
+# per-CPU slabs, RCU-deferred frees), more than a real leak of one
+# object per half-built table adds (~110).  The per-kind traced checks
+# above are the leak test.
+
 # still healthy: a good table of each selector does I/O
 for sel in "least-blocks 0" "weighted-paths 0" "weighted-paths-priority 0"; do
 	dmsetup create good --table "0 $S multipath 0 0 1 1 $sel 2 1 $A 1 $B 2" || fail "good table refused: $sel"

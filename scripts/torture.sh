@@ -108,7 +108,7 @@ debug_start() {
 		t=$(basename "$t" .sh)
 		[ "$t" = t_install_autoload ] || all+=("$t")
 	done
-	scripts/vm-run --kver debug --timeout 9000 --mem 3072 --out "$out/vm-debug" "${long_env[@]}" \
+	scripts/vm-run --kver debug --smp 4 --timeout 9000 --mem 3072 --out "$out/vm-debug" "${long_env[@]}" \
 		-- tests/vm/runner.sh "${all[@]}" >"$out/vm-debug.raw" 2>&1 &
 	dbg_pid=$!
 }

@@ -90,7 +90,10 @@ snap() { # the paths an install can touch
 mok_before=0
 [ -e /var/lib/dkms/mok.key ] && mok_before=1
 restore() {
-	local p left=()
+	local p left=() j
+	# guests still running (interrupted in step 4): stop them first
+	for j in $(jobs -p); do pkill -TERM -P "$j" 2>/dev/null; kill "$j" 2>/dev/null; done
+	wait 2>/dev/null
 	for p in "${pkgs[@]}"; do pkg_present "$p" && left+=("$p"); done
 	if [ ${#left[@]} -gt 0 ]; then
 		echo "# restore: purging ${left[*]}"
@@ -103,6 +106,14 @@ restore() {
 	fi
 	pkg_present dm-ps-weighted-dkms || rm -rf "/usr/src/$name-$version"
 	[ "$mok_before" = 1 ] || rm -f /var/lib/dkms/mok.key /var/lib/dkms/mok.pub
+	# say so if the machine could not be restored
+	left=()
+	for p in "${pkgs[@]}"; do pkg_present "$p" && left+=("$p"); done
+	p=0
+	[ ${#left[@]} -eq 0 ] || { echo "not ok - restore: still installed: ${left[*]} (see $out/restore.log)"; p=1; }
+	[ -z "$(dkms status -m "$name" 2>/dev/null)" ] ||
+		{ echo "not ok - restore: dkms still lists $name (see $out/restore.log)"; p=1; }
+	[ $p = 0 ] || exit 1
 }
 trap restore EXIT
 trap 'exit 130' INT TERM

@@ -38,14 +38,9 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else nok "$name"; fi; }
-diag() { sed 's/^/# /'; }
+# shellcheck source=tests/tap.sh
+. tests/tap.sh
 bail() { nok "$*"; echo "1..$n"; exit 1; }
-now() { date +%s.%N; }
-dt() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
 
 name=dm-ps-weighted
 version=$(cat VERSION)

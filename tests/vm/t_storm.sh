@@ -170,6 +170,8 @@ for k in "${K[@]}"; do
 	[ "$mode" = rq ] || note "st_$k: $(npaths "$k") paths ready"
 done
 
+note "maps ready after ${SECONDS}s (backing devices and tables)"
+
 # dm-mpath logs every fail and reinstate (DMWARN, KERN_WARNING): at
 # thousands per second the serial console would pace the storm and the
 # ring buffer would wrap before the runner scans it.  So while storming:
@@ -272,6 +274,7 @@ for k in "${K[@]}"; do
 done
 [ ${#batch[@]} -eq 0 ] || run_batch "${batch[@]}"
 watch_stop
+note "storms done after ${SECONDS}s"
 
 for k in "${K[@]}"; do mp_remove "st_$k" || fail "remove st_$k"; done
 if [ $n64 -gt 0 ]; then
@@ -280,7 +283,7 @@ if [ $n64 -gt 0 ]; then
 	dmsetup remove "${names[@]}" || fail "remove the dm-linear paths"
 	nullb_remove storm
 fi
-note "$total_msgs path messages in all"
+note "$total_msgs path messages in all; torn down after ${SECONDS}s"
 [ $bad = 0 ] || fail "storm: I/O errors or counters not back to 0 (see above)"
 check_klog_clean || fail "kernel log not clean"
 sd_teardown

@@ -26,6 +26,8 @@
 #                                   picking the lowest weight
 #   leak-table          t_badtables "kmalloc objects grew ... lb_add_path": the path table
 #                                   never freed (refused tables leak)
+#   lb-count-requests   t_lb_bytes  "does it count requests": least-blocks
+#                                   counting requests, not bytes
 #   no-retry            t_storm     (--long only) the rescan removed, no
 #                                   widening: the race at its natural width
 # A mutant whose patch is missing (not yet written) is reported as a
@@ -44,9 +46,9 @@ long=0
 # path messages/s per map under TCG, against ~8000/s in the issue's
 # report); wide-no-retry shows the same bug with the window widened.
 if [ $long = 1 ]; then
-	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table no-retry"}
+	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table lb-count-requests no-retry"}
 else
-	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table"}
+	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table lb-count-requests"}
 fi
 storm_secs=${MUTANT_STORM_SECS:-$((long ? 600 : 60))}
 flap_secs=${MUTANT_FLAP_SECS:-$((long ? 60 : 15))}
@@ -72,6 +74,8 @@ for k in "$@"; do
 		wp-rr-fake-status) t=t_wp_paths want="(disk stat)" smp=2 envs=() ;;
 		lb-pin-fake-status) t=t_lb_paths want="(disk stat)" smp=2 envs=() ;;
 		rank-lowest) t=t_wp_rank want="of the I/Os (per path" smp=2 envs=() ;;
+		lb-count-requests) t=t_lb_bytes want="does it count requests" smp=2
+			envs=(--env LB_BYTES_REPS=1) ;;
 		leak-table) t=t_badtables want="kmalloc objects grew.* lb_add_path" smp=2 envs=() ;;
 		*) echo "not ok $n - $k $mu: unknown mutant"; failed=$((failed + 1)); continue ;;
 		esac

@@ -21,11 +21,12 @@
  * [0, 1); the schedule lists all W = sum(w_i) points in time order (ties by
  * path index), and the I/Os walk it cyclically.  Every period of W I/Os
  * holds path i exactly w_i times.  Any window of L consecutive I/Os holds
- * it L w_i / W times give or take less than 2 with up to three paths
- * (1.994 is the worst tests/unit/test_wp.c finds), and less than
- * 2 + (n - 2) w_i / W with n paths: with many light paths whose points
- * coincide, their entries come in short runs (test_wp_burst_many_light;
- * 9.47 is the worst in the random test of up to 16 paths).
+ * it L w_i / W times give or take at most 1 + (n - 2) w_i / W with n
+ * paths: at most 1 with two paths, less than 2 with three (1.994 is the
+ * worst tests/unit/test_wp.c finds).  With more paths a window can be off
+ * by more than 2: the entries of many light paths whose points coincide
+ * come in short runs (test_wp_burst_many_light; 9.47 is the worst in the
+ * random test of up to 16 paths).
  * Weights whose reduced sum exceeds PSW_WP_SCHED_MAX are first scaled to
  * the sum S = PSW_WP_SCHED_MAX - n by rounding their running sum: the
  * schedule stays bounded whatever the weights.  Each path's count differs

@@ -76,6 +76,9 @@ run rt-build env C=1 scripts/build-modules.sh "${rt_kver:-no-6.1-rt-headers-inst
 # refuses a moved member, changed prototypes and no BTF (tests/abi/btf-selftest.sh).
 run abi-btf tests/abi/btf-selftest.sh "${kernels[@]}" "${rt_kver:-no-6.1-rt-headers-installed}"
 run static scripts/static.sh
+# The figures README.md and Documentation/ quote, computed again from the
+# committed raw data (bench results, make check's extract, test_wp's WP_DOC_*).
+run figures scripts/figures-check.py
 run fuzz-short scripts/fuzz.sh 20
 run vmtools scripts/build-vmtools.sh
 run checkpatch scripts/checkpatch.sh

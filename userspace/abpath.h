@@ -75,6 +75,7 @@ struct ab_disk {
 	char state[AB_NAME];	/* SCSI device state ("running"), "" if absent */
 	char vendor[AB_NAME];	/* SCSI vendor / model ("LIO-ORG"), "" if absent */
 	char model[AB_NAME];
+	char alua[AB_NAME];	/* ALUA access_state ("active/optimized"), "" without ALUA */
 	struct ab_holder *holders;
 	int nholders;
 	struct ab_session *sess;
@@ -281,6 +282,7 @@ struct ab_st_map {
 	int npgs;
 	char *pg_state;			/* npgs entries */
 	char (*pg_selector)[AB_NAME];	/* npgs entries */
+	char (*pg_selargs)[AB_NAME];	/* npgs entries: selector args ("priority"), "" none */
 	int queue_io;
 	struct ab_st_path *paths;
 	int npaths;
@@ -325,8 +327,14 @@ struct ab_finding {
 	char msg[512];
 	char fix[512];
 };
+/* The device-mapper maps check looks at (cmd_check.c reads them on the live /sys). */
+struct ab_check_dm {
+	const struct ab_st_map *maps;
+	int nmaps;
+	const char *unread;	/* non-NULL: the maps could not be read, and why */
+};
 int ab_check(const struct ab_config *cfg, const struct ab_inventory *inv,
-	     struct ab_finding **out, int *n);
+	     const struct ab_check_dm *dm, struct ab_finding **out, int *n);
 const char *ab_sev_name(enum ab_sev s);
 
 /* output helpers: show.c, conf.c, plan.c */

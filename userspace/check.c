@@ -310,8 +310,183 @@ static void check_lun(const struct ab_inventory *inv, const struct ab_lun *l, st
 	(void)inv;
 }
 
+/* ---- maps: weighted-paths failover modes against the ALUA states ---- */
+
+/* The modes of weighted-paths (Documentation/dm-weighted-paths.rst). */
+enum wp_mode { WP_NONE, WP_PROPORTIONAL, WP_PRIORITY, WP_RANK };
+
+static const char *const wp_words[] = {
+	[WP_PROPORTIONAL] = "proportional", [WP_PRIORITY] = "priority", [WP_RANK] = "rank",
+};
+
+/* A group's mode: its selector name's default, or the one word of its args. */
+static enum wp_mode wp_mode(const char *selector, const char *args)
+{
+	static const struct {
+		const char *name;
+		enum wp_mode mode;
+	} names[] = {
+		{ "weighted-paths", WP_PROPORTIONAL },
+		{ "weighted-paths-priority", WP_PRIORITY },
+		{ "weighted-paths-rank", WP_RANK },
+	};
+	size_t i;
+	int m;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(selector, names[i].name))
+			continue;
+		if (!args[0])
+			return names[i].mode;
+		for (m = WP_PROPORTIONAL; m <= WP_RANK; m++)
+			if (!strcmp(args, wp_words[m]))
+				return (enum wp_mode)m;
+		return WP_NONE;		/* a table the kernel refuses */
+	}
+	return WP_NONE;
+}
+
+static const struct ab_disk *disk_of(const struct ab_inventory *inv, unsigned maj, unsigned min)
+{
+	int i, j;
+
+	for (i = 0; i < inv->nsessions; i++)
+		for (j = 0; j < inv->sessions[i].ndisks; j++) {
+			const struct ab_disk *d = &inv->sessions[i].disks[j];
+
+			if (d->major == maj && d->minor == min)
+				return d;
+		}
+	return NULL;
+}
+
+/* One path of a group, with its disk (NULL: not an iSCSI disk of this host). */
+struct gpath {
+	const struct ab_st_path *p;
+	const struct ab_disk *d;
+	unsigned long w;
+};
+
+/* Paths of group pg (1-based); -1 if a weight is not a number. */
+static int group_paths(const struct ab_inventory *inv, const struct ab_st_map *m, int pg,
+		       struct gpath *out)
+{
+	int i, n = 0;
+
+	for (i = 0; i < m->npaths; i++) {
+		const struct ab_st_path *p = &m->paths[i];
+
+		if (p->pg != pg)
+			continue;
+		out[n].p = p;
+		out[n].d = disk_of(inv, p->major, p->minor);
+		out[n].w = 1;	/* a path loaded without a weight */
+		if (p->ntable && ab_parse_uint(p->table[0], 0xffffffffUL, &out[n].w))
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The weight whose paths get the I/O in priority mode (the lowest above 0
+ * of the paths dm-multipath has active) or rank mode (the highest); 0 when
+ * only standby paths (weight 0) are usable.
+ */
+static unsigned long chosen_tier(const struct gpath *g, int n, enum wp_mode mode)
+{
+	unsigned long tier = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (g[i].p->state != 'A' || !g[i].w)
+			continue;
+		if (!tier || (mode == WP_RANK ? g[i].w > tier : g[i].w < tier))
+			tier = g[i].w;
+	}
+	return tier;
+}
+
+static bool alua_is(const struct ab_disk *d, const char *state)
+{
+	return d && !strcmp(d->alua, state);
+}
+
+static void alua_finding(const struct ab_st_map *m, int pg, enum wp_mode mode,
+			 const struct gpath *bad, const struct gpath *opt, struct ctx *c)
+{
+	char subj[AB_STR + 8], fix[512];
+
+	ab_fmt(subj, sizeof(subj), "map %s", m->name);
+	if (mode == WP_PRIORITY)
+		ab_fmt(fix, sizeof(fix),
+		       "give the active/optimized paths the lowest weight (priority mode: the lowest wins); with weights from multipathd's priorities (rr_weight priorities: the highest is best) use path_selector \"weighted-paths-rank 0\", or path_grouping_policy \"group_by_prio\"");
+	else
+		ab_fmt(fix, sizeof(fix),
+		       "reload the map so that its weights follow the ALUA states ('multipathd reload map %s', or abpath apply): multipathd does not reload a multibus map for a priority change alone; where ALUA states move, use path_grouping_policy \"group_by_prio\"",
+		       m->name);
+	add(c, SEV_WARNING, subj, "alua-non-optimized", fix,
+	    "group %d (%s, %s mode: the %s weight wins) gives I/O to %s (%u:%u, weight %lu, ALUA %s) although %s (%u:%u, weight %lu, ALUA active/optimized) is usable",
+	    pg, m->pg_selector[pg - 1], wp_words[mode], mode == WP_RANK ? "highest" : "lowest",
+	    bad->d->name, bad->p->major, bad->p->minor, bad->w, bad->d->alua,
+	    opt->d->name, opt->p->major, opt->p->minor, opt->w);
+}
+
+/*
+ * A failover mode (priority, rank) that gives I/O to an ALUA non-optimized
+ * or standby path while an active/optimized path of the group is usable:
+ * the upside-down priority under multipathd (issue 17), or ranks older
+ * than the ALUA states.  Paths without an ALUA state count as neither.
+ */
+static void check_group(const struct ab_inventory *inv, const struct ab_st_map *m, int pg,
+			struct ctx *c)
+{
+	enum wp_mode mode = wp_mode(m->pg_selector[pg - 1], m->pg_selargs[pg - 1]);
+	struct gpath *g, *bad = NULL, *opt = NULL;
+	unsigned long tier;
+	int i, n;
+
+	if (mode != WP_PRIORITY && mode != WP_RANK)
+		return;
+	g = ab_xcalloc((size_t)m->npaths + 1, sizeof(*g));
+	n = group_paths(inv, m, pg, g);
+	if (n < 0) {
+		free(g);
+		return;
+	}
+	tier = chosen_tier(g, n, mode);
+	for (i = 0; i < n; i++) {
+		bool active = g[i].p->state == 'A';
+
+		if (!bad && active && g[i].w == tier &&
+		    (alua_is(g[i].d, "active/non-optimized") || alua_is(g[i].d, "standby")))
+			bad = &g[i];
+		if (!opt && active && alua_is(g[i].d, "active/optimized") && usable(g[i].d))
+			opt = &g[i];
+	}
+	if (bad && opt)
+		alua_finding(m, pg, mode, bad, opt, c);
+	free(g);
+}
+
+static void check_maps(const struct ab_inventory *inv, const struct ab_check_dm *dm,
+		       struct ctx *c)
+{
+	int i, pg;
+
+	if (dm->unread) {
+		add(c, SEV_INFO, "host", "maps-unread",
+		    "run abpath check as root, with device-mapper available, to check the maps' path selection too",
+		    "multipath maps not checked: %s", dm->unread);
+		return;
+	}
+	for (i = 0; i < dm->nmaps; i++)
+		for (pg = 1; pg <= dm->maps[i].npgs; pg++)
+			check_group(inv, &dm->maps[i], pg, c);
+}
+
 int ab_check(const struct ab_config *cfg, const struct ab_inventory *inv,
-	     struct ab_finding **out, int *n)
+	     const struct ab_check_dm *dm, struct ab_finding **out, int *n)
 {
 	struct ctx c = { NULL, 0 };
 	int i, worst = AB_OK;
@@ -332,6 +507,8 @@ int ab_check(const struct ab_config *cfg, const struct ab_inventory *inv,
 	check_adapters(cfg, inv, &c);
 	for (i = 0; i < inv->nluns; i++)
 		check_lun(inv, &inv->luns[i], &c);
+	if (dm)
+		check_maps(inv, dm, &c);
 	for (i = 0; i < c.n; i++) {
 		int e = c.f[i].sev >= SEV_ERROR ? AB_CRIT : c.f[i].sev == SEV_WARNING ? AB_WARN : AB_OK;
 

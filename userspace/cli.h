@@ -34,6 +34,11 @@ struct ab_cmd_ctx {
 	int bad_sessions;		/* sessions whose side could not be decided */
 };
 
+/* cmd_check.c: check's output */
+void ab_check_print(FILE *out, const struct ab_config *cfg, const struct ab_inventory *inv,
+		    const struct ab_check_dm *dm, const struct ab_finding *f, int n, int worst,
+		    bool json);
+
 /* one per command: cmd_<name>.c; the return value is the exit status */
 int ab_cmd_show(const struct ab_cmd_ctx *c);
 int ab_cmd_table(const struct ab_cmd_ctx *c);

@@ -62,6 +62,21 @@ static int tok_skip(struct toks *t, unsigned long n)
 	return 0;
 }
 
+/* Skip n tokens, copied space-separated into out (truncated to fit). */
+static int tok_take(struct toks *t, unsigned long n, char *out, size_t len)
+{
+	size_t off = 0;
+	unsigned long k;
+
+	out[0] = '\0';
+	if ((unsigned long)(t->n - t->i) < n)
+		return -1;
+	for (k = 0; k < n && off < len; k++)
+		off += (size_t)ab_fmt(out + off, len - off, "%s%s", k ? " " : "", t->v[t->i + (int)k]);
+	t->i += (int)n;
+	return 0;
+}
+
 #define FAIL(...) do { ab_fmt(err, elen, __VA_ARGS__); goto out; } while (0)
 
 int ab_status_parse(const char *table, const char *status, struct ab_st_map *m,
@@ -94,6 +109,7 @@ int ab_status_parse(const char *table, const char *status, struct ab_st_map *m,
 	m->npgs = (int)npg;
 	m->pg_state = ab_xcalloc(npg + 1, 1);
 	m->pg_selector = ab_xcalloc(npg + 1, sizeof(*m->pg_selector));
+	m->pg_selargs = ab_xcalloc(npg + 1, sizeof(*m->pg_selargs));
 	for (pg = 0; pg < npg; pg++) {
 		unsigned long tnp, tna;
 
@@ -101,7 +117,7 @@ int ab_status_parse(const char *table, const char *status, struct ab_st_map *m,
 		if (!s)
 			FAIL("table: missing selector of group %lu", pg + 1);
 		ab_copy(m->pg_selector[pg], AB_NAME, s);
-		if (tok_uint(&tt, 64, &n) || tok_skip(&tt, n) ||
+		if (tok_uint(&tt, 64, &n) || tok_take(&tt, n, m->pg_selargs[pg], AB_NAME) ||
 		    tok_uint(&tt, 4096, &tnp) || tok_uint(&tt, 4, &tna))
 			FAIL("table: bad group %lu header", pg + 1);
 		s = tok_next(&st);
@@ -183,8 +199,10 @@ void ab_status_free(struct ab_st_map *m)
 {
 	free(m->pg_state);
 	free(m->pg_selector);
+	free(m->pg_selargs);
 	m->pg_state = NULL;
 	m->pg_selector = NULL;
+	m->pg_selargs = NULL;
 	free(m->paths);
 	m->paths = NULL;
 	m->npaths = 0;

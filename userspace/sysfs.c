@@ -7,7 +7,8 @@
  *   class/iscsi_connection/connectionN:0/{persistent_address,persistent_port,
  *                                         address,port,state,ping_tmo,recv_tmo}
  *   class/iscsi_host/hostH/{ipaddress,netdev}
- *   class/iscsi_session/sessionN/device/targetH:C:T/H:C:T:L/{wwid,vpd_pg83,state}
+ *   class/iscsi_session/sessionN/device/targetH:C:T/H:C:T:L/{wwid,vpd_pg83,state,
+ *                                                            access_state}
  *   .../H:C:T:L/block/sdX/{dev,size,holders/}  (falls back to block/sdX/...)
  *   block/dm-N/dm/{name,uuid} for holders
  * Entries may be real directories or symlinks (relative or absolute).
@@ -257,6 +258,9 @@ static int add_disk(const char *root, struct ab_session *s, const char *sdev,
 			d->vendor[0] = '\0';
 		if (ab_read_attr(sdev, "model", d->model, sizeof(d->model)))
 			d->model[0] = '\0';
+		/* only with a device handler attached (scsi_dh_alua) */
+		if (ab_read_attr(sdev, "access_state", d->alua, sizeof(d->alua)))
+			d->alua[0] = '\0';
 		rc = read_wwid(root, sdev, d);
 		if (rc) {
 			closedir(dh);

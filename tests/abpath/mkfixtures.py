@@ -120,7 +120,8 @@ class Tree:
         return (sdev, h)
 
     def disk(self, sess, lun, name, devt, sectors, wwid=None, vpd=None,
-             state="running", holders=(), part_holders=(), dev_text=None, size_text=None):
+             state="running", holders=(), part_holders=(), dev_text=None, size_text=None,
+             alua=None):
         sdev, h = sess
         hctl = "%d:0:0:%d" % (h, lun)
         ld = os.path.join(sdev, "target%d:0:0" % h, hctl)
@@ -132,6 +133,10 @@ class Tree:
         w(os.path.join(ld, "state"), state + "\n")
         w(os.path.join(ld, "vendor"), "LIO-ORG \n")      # padded like the kernel's
         w(os.path.join(ld, "model"), "rd_mcp (1.0)    \n")
+        if alua is not None:
+            # scsi_dh_alua attached: ALUA state of the disk's target port group
+            w(os.path.join(ld, "access_state"), alua[0] + "\n")
+            w(os.path.join(ld, "preferred_path"), "%d\n" % alua[1])
         w(os.path.join(bd, "dev"), (dev_text or "%d:%d" % devt) + "\n")
         w(os.path.join(bd, "size"), (size_text or "%d" % sectors) + "\n")
         for hd in holders:
@@ -195,6 +200,22 @@ def four_portals():
   "aliases": { "36001405%025x": "data0", "36001405%025x": "data1" }
 }
 """ % (0xb0, 0xb1))
+
+
+def alua():
+    # LIO with two ALUA target port groups: side A's portal optimized
+    # (preferred), side B's non-optimized; a map reads the weights
+    t = Tree("alua", "real")
+    iqn = "iqn.2003-01.org.linux-iscsi.san:storage"
+    t.dm("dm-0", "mpatha", "mpath-3" + naa(0xa7)[4:], slaves=("sdb", "sdc"))
+    t.host(2, "172.16.1.21")
+    t.host(3, "172.16.1.22")
+    s1 = t.session(1, 2, iqn, "172.16.1.10")
+    s2 = t.session(2, 3, iqn, "172.16.1.11")
+    t.disk(s1, 0, "sdb", (8, 16), GIB, wwid=naa(0xa7), holders=("dm-0",),
+           alua=("active/optimized", 1))
+    t.disk(s2, 0, "sdc", (8, 32), GIB, wwid=naa(0xa7), holders=("dm-0",),
+           alua=("active/non-optimized", 0))
 
 
 def one_side_down():
@@ -361,7 +382,7 @@ def configs():
 
 def main():
     os.makedirs(FIX, exist_ok=True)
-    for f in (two_portals, four_portals, one_side_down, same_side, multi_iqn, held,
+    for f in (two_portals, four_portals, alua, one_side_down, same_side, multi_iqn, held,
               held_part, reload_drop, mpathd_map, bad_numbers, loop, bad_portal, bad_missing, configs):
         f()
     return 0

@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <json-c/json.h>
-#include "abpath.h"
+#include "cli.h"
 
 static bool regen;
 
@@ -642,7 +642,7 @@ static void test_check_findings(void **state)
 
 	(void)state;
 	discover("same-side", NULL, &cfg, &inv);
-	assert_int_equal(ab_check(&cfg, &inv, &f, &n), AB_CRIT);
+	assert_int_equal(ab_check(&cfg, &inv, NULL, &f, &n), AB_CRIT);
 	assert_true(has_code(f, n, "side-missing", SEV_ERROR));
 	assert_true(has_code(f, n, "adapters-same-side", SEV_ERROR));
 	assert_true(has_code(f, n, "tmo-long", SEV_WARNING));
@@ -652,19 +652,19 @@ static void test_check_findings(void **state)
 	ab_config_free(&cfg);
 
 	discover("held", NULL, &cfg, &inv);
-	assert_int_equal(ab_check(&cfg, &inv, &f, &n), AB_CRIT);
+	assert_int_equal(ab_check(&cfg, &inv, NULL, &f, &n), AB_CRIT);
 	assert_true(has_code(f, n, "held-not-mpath", SEV_ERROR));
 	free(f);
 	ab_inventory_free(&inv);
 	ab_config_free(&cfg);
 
 	discover("four-portals", "fixtures/four-portals/abpath.json", &cfg, &inv);
-	assert_int_equal(ab_check(&cfg, &inv, &f, &n), AB_WARN);
+	assert_int_equal(ab_check(&cfg, &inv, NULL, &f, &n), AB_WARN);
 	assert_true(has_code(f, n, "tmo-long", SEV_WARNING));
 	free(f);
 	/* one local address for both sides: same NIC */
 	ab_copy(inv.sessions[2].local_ip, AB_NAME, "10.0.1.100");
-	assert_int_equal(ab_check(&cfg, &inv, &f, &n), AB_CRIT);
+	assert_int_equal(ab_check(&cfg, &inv, NULL, &f, &n), AB_CRIT);
 	assert_true(has_code(f, n, "same-nic", SEV_ERROR));
 	assert_true(has_code(f, n, "adapter-both-sides", SEV_ERROR));
 	assert_true(has_code(f, n, "source-off-subnet", SEV_WARNING));
@@ -673,7 +673,212 @@ static void test_check_findings(void **state)
 	ab_config_free(&cfg);
 
 	discover("two-portals", NULL, &cfg, &inv);
-	assert_int_equal(ab_check(&cfg, &inv, &f, &n), AB_OK);
+	assert_int_equal(ab_check(&cfg, &inv, NULL, &f, &n), AB_OK);
+	free(f);
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+}
+
+/* ---------- check: weighted-paths failover modes against ALUA ---------- */
+
+/*
+ * Fixture "alua": sdb (8:16, side A) is ALUA active/optimized, sdc (8:32,
+ * side B) active/non-optimized; both sessions up, held by map mpatha.  A
+ * map is its TABLE and INFO status as dm gives them; ST2 is the status of
+ * a one-group weighted-paths map over sdb and sdc with their dm states.
+ */
+#define ST2(a, b) "2 0 0 0 1 1 A 0 2 4 8:16 " a " 0 0 0 0 1 8:32 " b " 0 0 0 0 1"
+
+static int alua_check(struct ab_inventory *inv, struct ab_config *cfg, const char *table,
+		      const char *status, struct ab_finding **f, int *n)
+{
+	struct ab_check_dm dm = { .nmaps = 1 };
+	struct ab_st_map m;
+	char err[256];
+	int worst;
+
+	memset(&m, 0, sizeof(m));
+	ab_copy(m.name, AB_STR, "mpatha");
+	assert_int_equal(ab_status_parse(table, status, &m, err, sizeof(err)), 0);
+	ab_status_resolve(&m, inv);
+	dm.maps = &m;
+	worst = ab_check(cfg, inv, &dm, f, n);
+	ab_status_free(&m);
+	return worst;
+}
+
+/*
+ * Each case names the mutants (tests/abpath/mutants/, run by
+ * tests/abpath/mutants.sh) it fails on, i.e. the bugs it catches.
+ */
+static const struct {
+	const char *fixture, *table, *status;
+	bool warn;
+} alua_cases[] = {
+	/*
+	 * 0: priority mode, the non-optimized sdc has the lowest weight: warn.
+	 * Catches the warning removed (alua-no-warning), the chosen-path rule
+	 * inverted to "highest wins" (alua-priority-highest), the ALUA test
+	 * inverted (alua-inverted), the selector args ignored (alua-args-ignored).
+	 */
+	{ "alua", "0 0 1 1 weighted-paths 1 priority 2 1 8:16 5 8:32 1", ST2("A", "A"), true },
+	/*
+	 * 1: the multipathd form (issue 17): weighted-paths-priority with
+	 * rr_weight priorities x ALUA (50 optimized, 10 non-optimized): warn.
+	 * Also catches the name's default mode ignored (alua-name-default).
+	 */
+	{ "alua", "0 0 1 1 weighted-paths-priority 0 2 1 8:16 50 8:32 10", ST2("A", "A"), true },
+	/*
+	 * 2: the same map with the optimized sdb chosen (lowest weight): no
+	 * warning.  Catches alua-inverted, alua-priority-highest and the state
+	 * comparison inverted (alua-strcmp-inverted).
+	 */
+	{ "alua", "0 0 1 1 weighted-paths 1 priority 2 1 8:16 1 8:32 5", ST2("A", "A"), false },
+	/* 3: proportional (both paths get I/O by weight): no warning.
+	 * Catches proportional judged as a failover mode (alua-any-mode). */
+	{ "alua", "0 0 1 1 weighted-paths 0 2 1 8:16 5 8:32 1", ST2("A", "A"), false },
+	/* 4: the args override the name's default: proportional, no warning.
+	 * Catches alua-any-mode and alua-args-ignored. */
+	{ "alua", "0 0 1 1 weighted-paths-priority 1 proportional 2 1 8:16 5 8:32 1",
+	  ST2("A", "A"), false },
+	/*
+	 * 5: no ALUA (two-portals: no access_state, no device handler): no
+	 * warning.  Catches alua-strcmp-inverted (an absent state matching
+	 * both "optimized" and "non-optimized"); test_check_alua_states has
+	 * the mixed case (alua-absent-bad).
+	 */
+	{ "two-portals", "0 0 1 1 weighted-paths 1 priority 2 1 8:16 5 8:32 1", ST2("A", "A"), false },
+	/*
+	 * 6: the optimized sdb failed in dm: sdc carries the I/O by right, no
+	 * warning.  Catches the dm state ignored (alua-ignore-dm-state).
+	 */
+	{ "alua", "0 0 1 1 weighted-paths 1 priority 2 1 8:16 1 8:32 5", ST2("F", "A"), false },
+	/*
+	 * 7, 8: rank mode (highest wins): ranks that no longer follow the ALUA
+	 * states warn, current ones do not.  Catch alua-priority-highest (rank
+	 * judged by "lowest wins"), alua-inverted; 7 also alua-no-warning and
+	 * alua-name-default, 8 alua-strcmp-inverted.
+	 */
+	{ "alua", "0 0 1 1 weighted-paths-rank 0 2 1 8:16 1000 8:32 5000", ST2("A", "A"), true },
+	{ "alua", "0 0 1 1 weighted-paths-rank 0 2 1 8:16 5000 8:32 1000", ST2("A", "A"), false },
+	/*
+	 * 9: rr_weight uniform under multipathd: every weight 1, priority mode
+	 * shares the I/O with the non-optimized path: warn.  Catches
+	 * alua-no-warning, alua-name-default.
+	 */
+	{ "alua", "0 0 1 1 weighted-paths-priority 0 2 1 8:16 1 8:32 1", ST2("A", "A"), true },
+	/*
+	 * 10: one path per group: group 2 (sdc) has no optimized path of its
+	 * own, the optimized one is group 1's: no warning.  Catches a group's
+	 * paths taken from the whole map (alua-all-groups).
+	 */
+	{ "alua", "0 0 2 1 weighted-paths 1 priority 1 1 8:16 1 weighted-paths 1 priority 1 1 8:32 1",
+	  "2 0 0 0 2 1 A 0 1 4 8:16 A 0 0 0 0 1 E 0 1 4 8:32 A 0 0 0 0 1", false },
+};
+
+static void test_check_alua(void **state)
+{
+	struct ab_config cfg;
+	struct ab_inventory inv;
+	struct ab_finding *f;
+	size_t i;
+	int n, worst, bad = 0;
+
+	(void)state;
+	/* every case runs: a mutant's log names all the cases that catch it */
+	for (i = 0; i < sizeof(alua_cases) / sizeof(alua_cases[0]); i++) {
+		discover(alua_cases[i].fixture, NULL, &cfg, &inv);
+		worst = alua_check(&inv, &cfg, alua_cases[i].table, alua_cases[i].status, &f, &n);
+		if (has_code(f, n, "alua-non-optimized", SEV_WARNING) != alua_cases[i].warn ||
+		    worst != (alua_cases[i].warn ? AB_WARN : AB_OK)) {
+			print_error("alua case %zu failed (%s %s): a warning %sexpected, exit %d\n", i,
+				    alua_cases[i].fixture, alua_cases[i].table,
+				    alua_cases[i].warn ? "" : "not ", worst);
+			bad++;
+		}
+		free(f);
+		ab_inventory_free(&inv);
+		ab_config_free(&cfg);
+	}
+	assert_int_equal(bad, 0);
+}
+
+/* A disk's access_state: only the ALUA words count, an absent one is no ALUA. */
+static void test_check_alua_states(void **state)
+{
+	static const char *tbl = "0 0 1 1 weighted-paths 1 priority 2 1 8:16 5 8:32 1";
+	struct ab_config cfg;
+	struct ab_inventory inv;
+	struct ab_finding *f;
+	struct ab_disk *sdc;
+	int n;
+
+	(void)state;
+	discover("alua", NULL, &cfg, &inv);
+	assert_string_equal(inv.sessions[0].disks[0].alua, "active/optimized");
+	sdc = &inv.sessions[1].disks[0];
+	assert_string_equal(sdc->name, "sdc");
+	assert_string_equal(sdc->alua, "active/non-optimized");
+	/* standby is as bad as non-optimized (alua-no-warning, alua-inverted) */
+	ab_copy(sdc->alua, sizeof(sdc->alua), "standby");
+	assert_int_equal(alua_check(&inv, &cfg, tbl, ST2("A", "A"), &f, &n), AB_WARN);
+	assert_non_null(strstr(f[0].msg, "ALUA standby"));
+	free(f);
+	/*
+	 * The chosen sdc without access_state (no device handler) next to an
+	 * optimized sdb: no warning.  Catches an absent state taken as
+	 * non-optimized (mutant alua-absent-bad).
+	 */
+	sdc->alua[0] = '\0';
+	assert_int_equal(alua_check(&inv, &cfg, tbl, ST2("A", "A"), &f, &n), AB_OK);
+	assert_int_equal(n, 0);
+	free(f);
+	/* the optimized sdb's session is down although dm still has it: not
+	 * usable, no warning.  Catches alua-session-ignored. */
+	ab_copy(sdc->alua, sizeof(sdc->alua), "active/non-optimized");
+	ab_copy(inv.sessions[0].state, sizeof(inv.sessions[0].state), "FAILED");
+	assert_int_equal(alua_check(&inv, &cfg, tbl, ST2("A", "A"), &f, &n), AB_CRIT);
+	assert_false(has_code(f, n, "alua-non-optimized", SEV_WARNING));
+	free(f);
+	ab_inventory_free(&inv);
+	ab_config_free(&cfg);
+}
+
+/* check's text and JSON output of the warning; maps not read: an info finding */
+static void test_check_alua_output(void **state)
+{
+	struct ab_config cfg;
+	struct ab_inventory inv;
+	struct ab_check_dm unread = { .unread = "device-mapper needs root" };
+	struct ab_finding *f;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+	int n, worst, json;
+
+	(void)state;
+	discover("alua", NULL, &cfg, &inv);
+	worst = alua_check(&inv, &cfg, alua_cases[0].table, alua_cases[0].status, &f, &n);
+	assert_int_equal(worst, AB_WARN);
+	for (json = 0; json < 2; json++) {
+		struct ab_check_dm dm = { .nmaps = 1 };
+
+		out = open_memstream(&buf, &len);
+		assert_non_null(out);
+		ab_check_print(out, &cfg, &inv, &dm, f, n, worst, json);
+		fclose(out);
+		golden_compare(json ? "golden/alua-check-json.out" : "golden/alua-check-text.out", buf);
+		free(buf);
+		buf = NULL;
+	}
+	free(f);
+	assert_int_equal(ab_check(&cfg, &inv, &unread, &f, &n), AB_OK);
+	assert_true(has_code(f, n, "maps-unread", SEV_INFO));
+	out = open_memstream(&buf, &len);
+	ab_check_print(out, &cfg, &inv, &unread, f, n, AB_OK, true);
+	fclose(out);
+	assert_non_null(strstr(buf, "\"maps_checked\": null"));
+	free(buf);
 	free(f);
 	ab_inventory_free(&inv);
 	ab_config_free(&cfg);
@@ -1080,6 +1285,9 @@ int main(void)
 		cmocka_unit_test(test_table_weights),
 		cmocka_unit_test(test_table_validate),
 		cmocka_unit_test(test_check_findings),
+		cmocka_unit_test(test_check_alua),
+		cmocka_unit_test(test_check_alua_states),
+		cmocka_unit_test(test_check_alua_output),
 		cmocka_unit_test(test_status_parse),
 		cmocka_unit_test(test_status_bad),
 		cmocka_unit_test(test_reinstate),

@@ -14,7 +14,8 @@
 #   nullb_create NAME SIZE_MB [MBPS]  -> prints the disk: /dev/NAME on 6.1/6.12
 #                              (/dev/nullbINDEX on old kernels); queue_mode 2,
 #                              power 1; env NULLB_MEMORY_BACKED=1 keeps data,
-#                              NULLB_BS=512 logical block size
+#                              NULLB_BS=512 logical block size,
+#                              NULLB_COMPLETION_NSEC=N fixed completion time
 
 #   nullb_remove NAME
 #   scsi_debug_shared N_HOSTS SIZE_MB -> prints N /dev/sdX (one per line),
@@ -93,6 +94,12 @@ nullb_create() {
 	echo "${NULLB_BS:-512}" >"$d/blocksize" || die "nullb $name: blocksize"
 	if [ -n "${NULLB_MEMORY_BACKED:-}" ]; then
 		echo 1 >"$d/memory_backed" || die "nullb $name: memory_backed"
+	fi
+	if [ -n "${NULLB_COMPLETION_NSEC:-}" ]; then
+		# timer completion: every I/O takes this long, whatever its size
+		# and the queue depth
+		echo 2 >"$d/irqmode" || die "nullb $name: irqmode"
+		echo "$NULLB_COMPLETION_NSEC" >"$d/completion_nsec" || die "nullb $name: completion_nsec"
 	fi
 	if [ -n "$mbps" ] && [ "$mbps" != 0 ]; then
 		[ -e "$d/mbps" ] || die "null_blk of $KVER has no mbps attribute"

@@ -28,6 +28,8 @@
 #                                   never freed (refused tables leak)
 #   lb-ignore-weights   t_lb_weights "A's share of the bytes": weights
 #                                   parsed, then ignored (every path 1)
+#   lb-no-rotor         t_many_paths "ties not rotated": every scan
+#                                   from path 0
 #   lb-count-requests   t_lb_bytes  "does it count requests": least-blocks
 #                                   counting requests, not bytes
 #   no-retry            t_storm     (--long only) the rescan removed, no
@@ -48,9 +50,9 @@ long=0
 # path messages/s per map under TCG, against ~8000/s in the issue's
 # report); wide-no-retry shows the same bug with the window widened.
 if [ $long = 1 ]; then
-	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table lb-ignore-weights lb-count-requests no-retry"}
+	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table lb-ignore-weights lb-no-rotor lb-count-requests no-retry"}
 else
-	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table lb-ignore-weights lb-count-requests"}
+	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table lb-ignore-weights lb-no-rotor lb-count-requests"}
 fi
 storm_secs=${MUTANT_STORM_SECS:-$((long ? 600 : 60))}
 flap_secs=${MUTANT_FLAP_SECS:-$((long ? 60 : 15))}
@@ -77,6 +79,7 @@ for k in "$@"; do
 		lb-pin-fake-status) t=t_lb_paths want="(disk stat)" smp=2 envs=() ;;
 		rank-lowest) t=t_wp_rank want="of the I/Os (per path" smp=2 envs=() ;;
 		lb-ignore-weights) t=t_lb_weights want="A's share of the bytes" smp=2 envs=() ;;
+		lb-no-rotor) t=t_many_paths want="ties not rotated" smp=2 envs=() ;;
 		lb-count-requests) t=t_lb_bytes want="does it count requests" smp=2
 			envs=(--env LB_BYTES_REPS=2) ;;
 		leak-table) t=t_badtables want="kmalloc objects grew.* lb_add_path" smp=2 envs=() ;;

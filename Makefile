@@ -70,12 +70,14 @@ dkms-install:
 dkms-uninstall:
 	scripts/dkms.sh uninstall
 
-# A copy of the tree (git's tracked and untracked-not-ignored files), since
-# dpkg-buildpackage writes its results to the parent directory.
+# A copy of the tree (git's tracked files, as they are in the work tree:
+# a stray untracked file under kernel/ must not end up in the DKMS source
+# package), since dpkg-buildpackage writes its results to the parent
+# directory.
 DEB_SRC = build/deb/src/dm-ps-weighted-$(shell cat VERSION)
 deb:
 	rm -rf build/deb && mkdir -p $(DEB_SRC)
-	git ls-files -z -co --exclude-standard | \
+	git ls-files -z -c | \
 		tar --null -T - --ignore-failed-read -cf - | tar -C $(DEB_SRC) -xf -
 	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
 	mv build/deb/src/*.deb build/deb/src/*.changes build/deb/src/*.buildinfo build/deb/

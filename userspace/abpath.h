@@ -135,6 +135,8 @@ void ab_inventory_free(struct ab_inventory *inv);
 int ab_dm_slaves(const char *root, const char *dmdev, char ***out, int *n);
 bool ab_multipathd_running(const char *proc_net_unix);
 int ab_dm_holder_info(const char *root, const char *dmdev, struct ab_holder *h);
+const struct ab_disk *ab_disk_by_devt(const struct ab_inventory *inv, unsigned maj,
+				     unsigned min);
 int ab_devname_from_devt(const struct ab_inventory *inv, unsigned maj, unsigned min,
 			 char *out, size_t len);
 const char *ab_lun_name(const struct ab_lun *l);

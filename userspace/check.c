@@ -346,20 +346,6 @@ static enum wp_mode wp_mode(const char *selector, const char *args)
 	return WP_NONE;
 }
 
-static const struct ab_disk *disk_of(const struct ab_inventory *inv, unsigned maj, unsigned min)
-{
-	int i, j;
-
-	for (i = 0; i < inv->nsessions; i++)
-		for (j = 0; j < inv->sessions[i].ndisks; j++) {
-			const struct ab_disk *d = &inv->sessions[i].disks[j];
-
-			if (d->major == maj && d->minor == min)
-				return d;
-		}
-	return NULL;
-}
-
 /* One path of a group, with its disk (NULL: not an iSCSI disk of this host). */
 struct gpath {
 	const struct ab_st_path *p;
@@ -379,7 +365,7 @@ static int group_paths(const struct ab_inventory *inv, const struct ab_st_map *m
 		if (p->pg != pg)
 			continue;
 		out[n].p = p;
-		out[n].d = disk_of(inv, p->major, p->minor);
+		out[n].d = ab_disk_by_devt(inv, p->major, p->minor);
 		out[n].w = 1;	/* a path loaded without a weight */
 		if (p->ntable && ab_parse_uint(p->table[0], 0xffffffffUL, &out[n].w))
 			return -1;

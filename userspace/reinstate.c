@@ -16,21 +16,6 @@
 #include <json-c/json.h>
 #include "abpath.h"
 
-static const struct ab_disk *find_disk(const struct ab_inventory *inv, unsigned maj,
-				       unsigned min)
-{
-	int i, j;
-
-	for (i = 0; i < inv->nsessions; i++)
-		for (j = 0; j < inv->sessions[i].ndisks; j++) {
-			const struct ab_disk *d = &inv->sessions[i].disks[j];
-
-			if (d->major == maj && d->minor == min)
-				return d;
-		}
-	return NULL;
-}
-
 /* true: the path can carry I/O again; else why not, in why */
 static bool path_back(const struct ab_disk *d, char *why, size_t len)
 {
@@ -78,7 +63,7 @@ int ab_reinstate_plan(const struct ab_st_map *maps, int n, const struct ab_inven
 			x->minor = p->minor;
 			ab_copy(x->dev, sizeof(x->dev), p->dev);
 			x->side = p->side;
-			d = find_disk(inv, p->major, p->minor);
+			d = ab_disk_by_devt(inv, p->major, p->minor);
 			if (!d)
 				ab_fmt(x->reason, sizeof(x->reason),
 				       "not an iSCSI disk of this host: abpath cannot tell whether it works (dmsetup message %s 0 reinstate_path %u:%u)",

@@ -566,23 +566,34 @@ void ab_inventory_free(struct ab_inventory *inv)
 	memset(inv, 0, sizeof(*inv));
 }
 
-int ab_devname_from_devt(const struct ab_inventory *inv, unsigned maj, unsigned min,
-			 char *out, size_t len)
+/* The discovered iSCSI disk with that device number, or NULL. */
+const struct ab_disk *ab_disk_by_devt(const struct ab_inventory *inv, unsigned maj,
+				     unsigned min)
 {
-	char dir[AB_PATH], link[AB_PATH];
-	ssize_t n;
-	const char *base;
 	int i, j;
 
 	for (i = 0; i < inv->nsessions; i++)
 		for (j = 0; j < inv->sessions[i].ndisks; j++) {
 			const struct ab_disk *d = &inv->sessions[i].disks[j];
 
-			if (d->major == maj && d->minor == min) {
-				ab_copy(out, len, d->name);
-				return 0;
-			}
+			if (d->major == maj && d->minor == min)
+				return d;
 		}
+	return NULL;
+}
+
+int ab_devname_from_devt(const struct ab_inventory *inv, unsigned maj, unsigned min,
+			 char *out, size_t len)
+{
+	char dir[AB_PATH], link[AB_PATH];
+	ssize_t n;
+	const char *base;
+	const struct ab_disk *d = ab_disk_by_devt(inv, maj, min);
+
+	if (d) {
+		ab_copy(out, len, d->name);
+		return 0;
+	}
 	/* not an iSCSI disk we know: ask sysfs (dev/block/M:m -> .../block/NAME) */
 	ab_fmt(dir, sizeof(dir), "%s/dev/block/%u:%u", inv->root, maj, min);
 	n = readlink(dir, link, sizeof(link) - 1);

@@ -10,8 +10,8 @@
 # scripts/bench.sh turns them into medians and min-max.
 #
 # env: BENCH_REPS (5), BENCH_RT1 (s per job, case 1), BENCH_RT2 (case 2),
-#      BENCH_RT3, BENCH_RT4, BENCH_CASES ("1 2 4 3 6"; 3 and 6 need
-#      tests/vm/iscsi.sh), BENCH_HST (dir with
+#      BENCH_RT3, BENCH_RT4, BENCH_RT7 (s per run, case 7), BENCH_CASES
+#      ("1 2 4 3 6 7"; 3, 6 and 7 need tests/vm/iscsi.sh), BENCH_HST (dir with
 #      dm-historical-service-time.ko, optional), BENCH_LB_OLD (dir with
 #      dm-least-blocks-old.ko, selector "lbo", optional), BENCH_SELS
 #      (selectors), BENCH_NPATHS, BENCH_QDS (case 1), BENCH_RAW (output file)
@@ -27,7 +27,8 @@ RT2=${BENCH_RT2:-3}
 RT2L=${BENCH_RT2L:-4}
 RT4=${BENCH_RT4:-3}
 RT3=${BENCH_RT3:-4}
-CASES=${BENCH_CASES:-"1 2 4 3 6"}
+RT7=${BENCH_RT7:-20}
+CASES=${BENCH_CASES:-"1 2 4 3 6 7"}
 RAW=${BENCH_RAW:?BENCH_RAW: output file}
 : >"$RAW" || { echo "bench: cannot write $RAW" >&2; exit 1; }
 
@@ -223,13 +224,14 @@ case4() {
 	note "case 4 done"
 }
 
-# ---- case 3 and 6: iSCSI A/B (tests/vm/iscsi.sh), A side slowed / cut --
+# ---- case 3, 6 and 7: iSCSI A/B (tests/vm/iscsi.sh) ---------------------
+# 128 MiB: case 7's jobs read 112 MiB of it
 ISCSI_UP=0
 iscsi_up() {
 	[ "$ISCSI_UP" = 1 ] && return 0
 	[ -f "$REPO/tests/vm/iscsi.sh" ] || fail "no tests/vm/iscsi.sh"
 	. "$REPO/tests/vm/iscsi.sh"
-	iscsi_ab_setup 64
+	iscsi_ab_setup 128
 	ISCSI_UP=1
 	trap iscsi_teardown EXIT
 	local sel
@@ -287,6 +289,54 @@ case6() {
 		dmsetup message "i_$sel" 0 reinstate_path "$ISCSI_DEV_A" 2>/dev/null || true
 		note "case 6 $sel: longest completion gap $gap ms"
 	done
+}
+
+# ---- case 7: paths whose queue is FIFO in bytes -------------------------
+# The workload of tests/vm/t_lb_bytes.sh (why it tells counting bytes from
+# counting requests: see there), both links tbf-limited to RATE7, measured
+# instead of asserted: per repetition least-blocks, queue-length,
+# service-time and round-robin, in an order rotated by the repetition, one
+# fio run of RT7 s each through a fresh map; the probe job's completion
+# latency (mean, p50, p99, us) and the two streams' summed KiB/s.
+RATE7=16mbit
+case7() {
+	local s rep i sel sels=(lb ql st rr) out=$TEST_TMP/b7.terse
+	iscsi_up
+	modprobe sch_tbf || fail "modprobe sch_tbf"
+	for s in A B; do
+		tc -n "$ISCSI_NS" qdisc add dev "$(_iscsi_if $s)-t" root tbf rate "$RATE7" burst 96kb limit 4mb ||
+			fail "tbf on side $s"
+	done
+	for rep in $(seq "$REPS"); do
+		for ((i = 0; i < ${#sels[@]}; i++)); do
+			sel=${sels[(i + rep) % ${#sels[@]}]}
+			mp_create b7 "$(mp_table "$ISCSI_SECTORS" rq "$(sel_spec "$sel")" "$ISCSI_DEV_A:1" "$ISCSI_DEV_B:1")"
+			fio --output-format=terse --terse-version=3 --output="$out" \
+				--direct=1 --ioengine=libaio --filename=/dev/mapper/b7 \
+				--time_based --runtime="$RT7" --ramp_time=2 \
+				--name=big --rw=randread --bs=1m --iodepth=1 --offset=0 --size=64M \
+				--name=medium --rw=randread --bs=64k --iodepth=1 --offset=64M --size=32M \
+				--name=small --rw=randread --bs=4k --iodepth=1 --rate_iops=8 \
+				--offset=96M --size=16M >"$TEST_TMP/fio.err" 2>&1 ||
+				{ cat "$TEST_TMP/fio.err" >&2; fail "case 7: fio through $sel"; }
+			mp_remove b7 || fail "remove b7"
+			# terse v3: 3 job, 5 errors, 6 KiB read, 7 KiB/s, 16 clat
+			# mean, 24 and 30 clat p50 and p99 ("50.000000%=US")
+			awk -F';' -v cfg="tbf $RATE7" -v sel="$sel" -v rep="$rep" '
+				/^3;/ && $5 == 0 { kib[$3] = $6; bw[$3] = $7
+					if ($3 == "small") { mean = $16; split($24, a, "="); split($30, b, "=") } }
+				END { if (kib["big"] < 10240 || kib["medium"] < 640 || kib["small"] < 40) exit 1
+					printf "probe\t%s\t%s\t%d\t%.0f\n", cfg, sel, rep, mean
+					printf "probe50\t%s\t%s\t%d\t%d\n", cfg, sel, rep, a[2]
+					printf "probe99\t%s\t%s\t%d\t%d\n", cfg, sel, rep, b[2]
+					printf "streams\t%s\t%s\t%d\t%d\n", cfg, sel, rep, bw["big"] + bw["medium"] }' \
+				"$out" >>"$RAW" || { cat "$out" >&2; fail "case 7: $sel: an error or fewer than 10 I/Os in a job"; }
+		done
+	done
+	for s in A B; do
+		tc -n "$ISCSI_NS" qdisc del dev "$(_iscsi_if $s)-t" root || fail "tbf off side $s"
+	done
+	note "case 7 done"
 }
 
 for c in $CASES; do

@@ -5,10 +5,10 @@
 # instruction counts.  Writes bench/results/<kver>.md (+ .png, .tsv) and
 # regenerates bench/results/RESULTS.md from every kernel's fragment.
 #
-# env: KVER (default 6.1), BENCH_REPS (5), BENCH_RT1/RT2/RT3/RT4 (seconds per
-#      fio job), BENCH_CASES ("1 2 4 3 6"), BENCH_CORE=0 skips the callgrind part,
+# env: KVER (default 6.1), BENCH_REPS (5), BENCH_RT1/RT2/RT3/RT4/RT7 (seconds
+#      per fio job), BENCH_CASES ("1 2 4 3 6 7"), BENCH_CORE=0 skips the callgrind part,
 #      BENCH_TIMEOUT (guest timeout, s), BENCH_ICOUNT (3: the icount shift of
-#      case 1's guest).  The guest of cases 2-6 runs with the machine to
+#      case 1's guest).  The guest of cases 2-7 runs with the machine to
 #      itself (VM_EXCLUSIVE=1: other guests wait); case 1's icount guest
 #      does not need to.
 #      BENCH_SELS (selectors, default all: rr ql st [hst] lb wp),
@@ -18,6 +18,10 @@
 #      "lbo"), in the same interleaved runs: the old and the new module
 #      measured side by side.  Results then go to build/bench/KVER/res/
 #      (BENCH_RES overrides), not to bench/results/.
+#      BENCH_RES=DIR: results to DIR instead of bench/results/.  KVER.tsv
+#      holds only the cases of this run, so a run of some cases goes to a
+#      directory of its own: case 7's committed figures were made with
+#      BENCH_CASES=7 BENCH_CORE=0 BENCH_RES=bench/results/case7.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -89,11 +93,11 @@ fi
 # repeatable to a few in 10^4 whatever the host does, instead of TCG's
 # host-load noise (+-50% between repetitions).  The other cases are
 # device- or network-bound and run in one ordinary guest.
-cases=${BENCH_CASES:-"1 2 4 3 6"}
+cases=${BENCH_CASES:-"1 2 4 3 6 7"}
 rest=$(echo " $cases " | sed 's/ 1 / /; s/^ *//; s/ *$//')
 ICOUNT=${BENCH_ICOUNT:-3}
 envs=()
-for v in BENCH_REPS BENCH_RT1 BENCH_RT2 BENCH_RT3 BENCH_RT4 BENCH_SELS BENCH_NPATHS BENCH_QDS; do
+for v in BENCH_REPS BENCH_RT1 BENCH_RT2 BENCH_RT3 BENCH_RT4 BENCH_RT7 BENCH_SELS BENCH_NPATHS BENCH_QDS; do
 	[ -z "${!v:-}" ] || envs+=(--env "$v=${!v}")
 done
 [ "$hst_ok" = 1 ] && envs+=(--env "BENCH_HST=$hst")

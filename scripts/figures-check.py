@@ -10,6 +10,7 @@ made them, and the generated benchmark tables made again from theirs
   raw data                                  through
   bench/results/KVER.tsv                    bench/summarize.py (KVER.md,
                                             RESULTS.md and the figures)
+  bench/results/case7/KVER.tsv              the same (case 7 alone)
   bench/results/issue20/run3-final.tsv      bench/compare_old.py
   bench/results/issue20/core-*.txt          bench/core/run.sh's tables
   Documentation/data/make-check-*.txt       scripts/check-times.sh
@@ -59,6 +60,9 @@ sys.path.insert(0, os.path.join(top, "bench"))
 import summarize  # noqa: E402  (bench/summarize.py)
 
 KVERS = ["6.1.0-57-amd64", "6.12.117+deb12-amd64"]  # 6.1 / 6.12, in that order
+# make bench case 7, run alone into a directory of its own (scripts/bench.sh)
+CASE7 = "bench/results/case7"
+KVERS7 = ["6.1.0-57-amd64", "6.12.118+deb12-amd64"]
 MAKE_CHECK = "Documentation/data/make-check-2026-12-07.txt"
 ISSUE20 = "bench/results/issue20/"
 
@@ -217,6 +221,54 @@ def bench_figures():
     for sel in ("lb", "st", "rr"):
         fig("stall_" + sel, pair([gap(r, sel) for r in data], "%.0f"),
             s + ", ms, 6.1 / 6.12, " + summarize.NAMES[sel])
+
+
+# -- make bench case 7: bench/results/case7/KVER.tsv ----------------------
+
+def case7_figures():
+    data = [summarize.load(path("%s/%s.tsv" % (CASE7, k)))[0] for k in KVERS7]
+    src = "%s/{%s}.tsv, case " % (CASE7, ",".join(KVERS7))
+    cfg = "tbf 16mbit"
+    med = statistics.median
+    # the probe's mean, p50, p99 (us in the raw data, ms here) and the
+    # streams' KiB/s: medians, and medians of the per-repetition ratios
+    for case, name, div, fmt in (("probe", "mean", 1000, "%.1f"),
+                                 ("probe50", "p50", 1000, "%.1f"),
+                                 ("probe99", "p99", 1000, "%.0f"),
+                                 ("streams", "bw", 1, "%.0f")):
+        for sel in ("lb", "ql", "st"):
+            fig("b7_%s_%s" % (name, sel),
+                pair([med(r[(case, cfg, sel)].values()) / div for r in data], fmt),
+                src + "%s (%s): median, 6.1 / 6.12, %s"
+                % (case, cfg, summarize.NAMES[sel]))
+        for den in ("ql", "st"):
+            fig("b7_%s_lb_x%s" % (name, den),
+                pair([med(summarize.ratio(r, case, cfg, "lb",
+                                          lambda k, r=r: r[(case, cfg, den)].get(k, 0)))
+                      for r in data], "%.2f"),
+                src + "%s (%s): median of least-blocks / %s per repetition, 6.1 / 6.12"
+                % (case, cfg, summarize.NAMES[den]))
+            fig("b7_%s_lb_x%s_reps" % (name, den),
+                " / ".join(rng(summarize.ratio(r, case, cfg, "lb",
+                                               lambda k, r=r: r[(case, cfg, den)].get(k, 0)),
+                               "%.2f") for r in data),
+                src + "%s (%s): least-blocks / %s, the repetitions' range, 6.1 / 6.12"
+                % (case, cfg, summarize.NAMES[den]))
+
+    # issue 19's goal, per kernel: p99 <= 0.5 x queue-length's and
+    # streams >= 0.98 x queue-length's (medians of the per-repetition
+    # ratios), p99 the same as service-time's within the noise (the
+    # repetitions' ratios to it on both sides of 1)
+    def xr(r, case, den):
+        return summarize.ratio(r, case, cfg, "lb",
+                               lambda k: r[(case, cfg, den)].get(k, 0))
+    missed = [k for k, r in zip(("6.1", "6.12"), data)
+              if not (med(xr(r, "probe99", "ql")) <= 0.5 and
+                      med(xr(r, "streams", "ql")) >= 0.98 and
+                      min(xr(r, "probe99", "st")) <= 1 <= max(xr(r, "probe99", "st")))]
+    fig("b7_goal", "met on both kernels" if not missed else
+        "not met on " + " and ".join(missed),
+        src + "probe99, streams (%s): the goal's three conditions per kernel" % cfg)
 
 
 # -- issue 20: bench/compare_old.py, bench/core/run.sh's tables -------------
@@ -423,6 +475,20 @@ QUOTES = {
         "round-robin's IOPS",
         "({core_lb_8} against {core_old_lb_8} instructions per I/O cycle at 8 "
         "paths,",
+        # "When least-blocks beats queue-length": make bench case 7
+        "Probe p99: least-blocks {b7_p99_lb} ms, queue-length {b7_p99_ql} ms, "
+        "service-time {b7_p99_st} ms. least-blocks {b7_p99_lb_xql} x "
+        "queue-length's (repetitions {b7_p99_lb_xql_reps}), {b7_p99_lb_xst} x "
+        "service-time's (repetitions {b7_p99_lb_xst_reps}).",
+        "Probe mean: {b7_mean_lb} ms against {b7_mean_ql} ms (queue-length) and "
+        "{b7_mean_st} ms (service-time): {b7_mean_lb_xql} x and {b7_mean_lb_xst} x.",
+        "Probe p50: {b7_p50_lb} ms against {b7_p50_ql} ms and {b7_p50_st} ms: "
+        "queue-length wins the median, least-blocks {b7_p50_lb_xql} x its p50 "
+        "({b7_p50_lb_xst} x service-time's).",
+        "The two streams: {b7_bw_lb} KiB/s against {b7_bw_ql} KiB/s and "
+        "{b7_bw_st} KiB/s: {b7_bw_lb_xql} x queue-length's (repetitions "
+        "{b7_bw_lb_xql_reps}), {b7_bw_lb_xst} x service-time's.",
+        "at least 0.98 x queue-length's, is {b7_goal}.",
     ],
     "Documentation/dm-weighted-paths.rst": [
         "(the unit test's worst is {wp_doc_worst_small_n})",
@@ -467,14 +533,14 @@ def check_file(rel, passages):
     return bad
 
 
-def check_tables():
-    """bench/results/KVER.md and RESULTS.md against what bench/summarize.py
+def check_tables(res_rel="bench/results", kvers=KVERS):
+    """RES_REL/KVER.md and RESULTS.md against what bench/summarize.py
     makes of the .tsv: all but the header's date and host (taken from the
     file) and case 5, whose callgrind table is not kept as raw data"""
-    res = path("bench/results")
+    res = path(res_rel)
     results = []
-    for k in KVERS:
-        rel = "bench/results/%s.md" % k
+    for k in kvers:
+        rel = "%s/%s.md" % (res_rel, k)
         with open(path(rel)) as f:
             have = f.read().split("\n")
         m = re.match(r"(.*? UTC); host: (\d+) CPUs, (.*?); guest:", have[2])
@@ -492,11 +558,11 @@ def check_tables():
                 if h != w]
         results.append((rel, None if not diff else
                         "has \"%s\" where bench/summarize.py makes \"%s\" of "
-                        "bench/results/%s.tsv" % (diff[0][0], diff[0][1], k)))
-    rel = "bench/results/RESULTS.md"
+                        "%s/%s.tsv" % (diff[0][0], diff[0][1], res_rel, k)))
+    rel = res_rel + "/RESULTS.md"
     with open(path(rel)) as f:
         same = f.read() == summarize.results(
-            [path("bench/results/%s.md" % k) for k in KVERS])
+            [path("%s/%s.md" % (res_rel, k)) for k in kvers])
     results.append((rel, None if same else
                     "not what bench/summarize.py makes of the KVER.md files"))
     return results
@@ -505,6 +571,7 @@ def check_tables():
 def main():
     try:
         bench_figures()
+        case7_figures()
         issue20_figures()
         make_check_figures()
         other_figures()
@@ -518,7 +585,7 @@ def main():
             print("%-26s %-22s %s" % (n, FIGS[n][0], FIGS[n][1]))
         return 0
     fail = 0
-    for rel, problem in check_tables():
+    for rel, problem in check_tables() + check_tables(CASE7, KVERS7):
         if problem:
             print("not ok - %s: %s" % (rel, problem))
             fail = 1

@@ -517,6 +517,11 @@ def check_file(rel, passages):
         text = norm(f.read())
     for p in passages:
         names = re.findall(r"\{(\w+)\}", p)
+        missing = [n for n in names if n not in FIGS]
+        if missing:
+            bad.append(["%s: %s: not computed from the data (a figure QUOTES "
+                        "names that no function makes)" % (rel, ", ".join(missing))])
+            continue
         want = norm(p.format(**{n: FIGS[n][0] for n in names}))
         if want in text:
             continue

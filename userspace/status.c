@@ -175,7 +175,8 @@ out:
 
 void ab_status_resolve(struct ab_st_map *m, const struct ab_inventory *inv)
 {
-	int i, a, b;
+	const struct ab_disk *d;
+	int i;
 
 	for (i = 0; i < m->npaths; i++) {
 		struct ab_st_path *p = &m->paths[i];
@@ -183,15 +184,11 @@ void ab_status_resolve(struct ab_st_map *m, const struct ab_inventory *inv)
 		if (ab_devname_from_devt(inv, p->major, p->minor, p->dev, sizeof(p->dev)))
 			ab_fmt(p->dev, sizeof(p->dev), "?");
 		p->side = SIDE_NONE;
-		for (a = 0; a < inv->nsessions; a++)
-			for (b = 0; b < inv->sessions[a].ndisks; b++) {
-				const struct ab_disk *d = &inv->sessions[a].disks[b];
-
-				if (d->major == p->major && d->minor == p->minor) {
-					p->side = d->sess->side;
-					ab_copy(p->label, sizeof(p->label), d->sess->label);
-				}
-			}
+		d = ab_disk_by_devt(inv, p->major, p->minor);
+		if (d) {
+			p->side = d->sess->side;
+			ab_copy(p->label, sizeof(p->label), d->sess->label);
+		}
 	}
 }
 

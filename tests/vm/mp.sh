@@ -96,6 +96,27 @@ mp_table() {
 	echo "0 $sectors multipath $feat 0 1 1 $sel $n $nargs$paths"
 }
 
+# mp_linear_paths PREFIX N DEV SECTORS: N dm-linear devices PREFIX0..
+# PREFIX(N-1), each over all of DEV (MAJ:MIN), made in one exec; sets
+# LPATHS=(MAJ:MIN ...) in that order (dm lets one device be a path of
+# several maps, and several paths over one device make cheap test paths)
+mp_linear_paths() {
+	local pre=$1 n=$2 dev=$3 sec=$4 spec="" p nm ma mi
+	local -A devt=()
+	for ((p = 0; p < n; p++)); do
+		spec+="${spec:+;}$pre$p,,,rw,0 $sec linear $dev 0"
+	done
+	dmsetup create --concise "$spec" || fail "dmsetup create --concise of $n dm-linear paths"
+	while read -r nm ma mi; do
+		devt[$nm]=$ma:$mi
+	done < <(dmsetup info -c --noheadings -o name,major,minor --separator ' ')
+	LPATHS=()
+	for ((p = 0; p < n; p++)); do
+		[ -n "${devt[$pre$p]:-}" ] || fail "no $pre$p in dmsetup info"
+		LPATHS+=("${devt[$pre$p]}")
+	done
+}
+
 mp_create() { # NAME TABLE
 	dmsetup create "$1" --table "$2" || fail "dmsetup create $1: $2"
 	[ -b "/dev/mapper/$1" ] || fail "/dev/mapper/$1 missing (DM_DISABLE_UDEV=1 expected)"

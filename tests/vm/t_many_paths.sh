@@ -38,20 +38,8 @@ export NULLB_COMPLETION_NSEC
 NB=$(nullb_create many 256) || fail "null_blk"
 nbdev=$(devnum "$NB")
 read -r nbsec <"/sys/block/${NB##*/}/size"
-spec=""
-for ((p = 0; p < 64; p++)); do
-	spec+="${spec:+;}mn_l$p,,,rw,0 $nbsec linear $nbdev 0"
-done
-dmsetup create --concise "$spec" || fail "dmsetup create --concise of the 64 dm-linear paths"
-declare -A LDEV
-while read -r nm ma mi; do
-	LDEV[$nm]=$ma:$mi
-done < <(dmsetup info -c --noheadings -o name,major,minor --separator ' ')
-P=()
-for ((p = 0; p < 64; p++)); do
-	[ -n "${LDEV[mn_l$p]:-}" ] || fail "no mn_l$p in dmsetup info"
-	P+=("${LDEV[mn_l$p]}")
-done
+mp_linear_paths mn_l 64 "$nbdev" "$nbsec"
+P=("${LPATHS[@]}")
 
 # io NAME IODEPTH: fio random 4k reads through /dev/mapper/NAME for $secs
 io() {

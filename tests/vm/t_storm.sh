@@ -107,16 +107,7 @@ if [ $n64 -gt 0 ]; then
 		[[ $k == *[a-z]3 ]] || [ "${k##*[a-z]}" -le $nmax ] || nmax=${k##*[a-z]}
 	done
 	read -r nbsec <"/sys/block/${NB##*/}/size"
-	spec=""
-	for ((p = 0; p < nmax; p++)); do
-		spec+="${spec:+;}st_l$p,,,rw,0 $nbsec linear $nbdev 0"
-	done
-	dmsetup create --concise "$spec" || fail "dmsetup create --concise of the dm-linear paths"
-	# their MAJ:MIN in one exec (devnum per path would exec twice each)
-	declare -A LDEV
-	while read -r nm ma mi; do
-		LDEV[$nm]=$ma:$mi
-	done < <(dmsetup info -c --noheadings -o name,major,minor --separator ' ')
+	mp_linear_paths st_l "$nmax" "$nbdev" "$nbsec"
 fi
 
 # map_def KEY -> sets SEL (selector with args), W (weights, path order)
@@ -149,8 +140,7 @@ for k in "${K[@]}"; do
 	if [[ $k != *[a-z]3 ]]; then
 		mode=bio sectors=$nbsec
 		for ((p = 0; p < ${k##*[a-z]}; p++)); do
-			[ -n "${LDEV[st_l$p]:-}" ] || fail "no st_l$p in dmsetup info"
-			args+=("${LDEV[st_l$p]}:${W[p]}")
+			args+=("${LPATHS[p]}:${W[p]}")
 		done
 		OFF[$k]=$((i64 * REG_MB))
 		i64=$((i64 + 1))

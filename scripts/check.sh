@@ -107,7 +107,7 @@ storm_env=(--env STORM_SECS=60 --env STORM_PAR=10 --env VM_TEST_VERBOSE=1 --env 
 # on one kernel: the control shows the same set-up gives no EIO.
 declare -A mutants_of=(
 	[6.1]="noop-fail-path no-sat wp-rr-fake-status rank-lowest lb-ignore-weights lb-count-requests"
-	[6.12]="wide wide-no-retry lb-pin-fake-status leak-table lb-no-rotor"
+	[6.12]="wide wide-no-retry lb-pin-fake-status leak-table lb-no-rotor lb-weight-as-priority"
 )
 # every mutant of scripts/mutants.sh runs on one of the two kernels
 # shellcheck disable=SC2086 # word lists

@@ -32,6 +32,9 @@
 #                                   from path 0
 #   lb-count-requests   t_lb_bytes  "does it count requests": least-blocks
 #                                   counting requests, not bytes
+#   lb-weight-as-priority t_lb_asym "a path left idle": the heaviest
+#                                   path takes every I/O (4:1 weights on
+#                                   4:1 paths: efficiency ~0.80 < 0.95)
 #   no-retry            t_storm     (--long only) the rescan removed, no
 #                                   widening: the race at its natural width
 # A mutant whose patch is missing (not yet written) is reported as a
@@ -52,9 +55,9 @@ list=0
 # path messages/s per map under TCG, against ~8000/s in the issue's
 # report); wide-no-retry shows the same bug with the window widened.
 if [ $long = 1 ]; then
-	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table lb-ignore-weights lb-no-rotor lb-count-requests no-retry"}
+	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table lb-ignore-weights lb-no-rotor lb-count-requests lb-weight-as-priority no-retry"}
 else
-	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table lb-ignore-weights lb-no-rotor lb-count-requests"}
+	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table lb-ignore-weights lb-no-rotor lb-count-requests lb-weight-as-priority"}
 fi
 # --list: the mutants a run would take (scripts/check.sh checks that its
 # per-kernel split covers them all)
@@ -88,6 +91,7 @@ for k in "$@"; do
 			envs=(--env MP_DISK_SOFT=1) ;;	# part 2 may fail first on a slow guest
 		lb-count-requests) t=t_lb_bytes want="does it count requests" smp=2
 			envs=(--env LB_BYTES_REPS=2) ;;
+		lb-weight-as-priority) t=t_lb_asym want="a path left idle" smp=2 envs=() ;;
 		leak-table) t=t_badtables want="kmalloc objects grew.* lb_add_path" smp=2 envs=() ;;
 		*) echo "not ok $n - $k $mu: unknown mutant"; failed=$((failed + 1)); continue ;;
 		esac

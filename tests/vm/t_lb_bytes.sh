@@ -15,16 +15,24 @@
 # megabyte.  Not a timing test: each selector runs in the same boot on the
 # same links, interleaved (REPS rounds of least-blocks, queue-length,
 # service-time), and the assertion is a ratio with margin: least-blocks'
-# small-read mean latency (median over the rounds; the mean uses every
-# sample, p99 of ~100 samples is one or two of them) must be at most
-# LB_BYTES_MAX_RATIO (default 0.80) of queue-length's; p50 and p99 are
-# reported, and service-time, which also weighs in-flight bytes, beside.
+# small-read p99 latency (median over the rounds) must be at most
+# LB_BYTES_MAX_RATIO (default 0.50, the issue's goal) of queue-length's.
+# The p99 is the figure that tells the two rules apart: it is the small
+# reads that waited behind a megabyte (1 MiB at 16 Mbit/s: 0.52 s).
+# least-blocks 0.07-0.08 in every run (6.1, 6.12; 37-40 ms against
+# 541-558 ms), the request-counting mutant 1.00-1.04.  The mean was the
+# assertion first and is only reported now: it also counts the many small
+# reads queue-length sends to a link with nothing ahead (queue-length wins
+# the median), so it moved with the load: the mutant measured 0.77 in a
+# CI run (2026-12-07, passing the old limit 0.80), and least-blocks
+# 0.47-0.58 in four runs with the small job at 16/s (left at 8/s, the
+# workload of make bench case 7).
 # Catches: a least-blocks that counts requests instead of bytes
 # (tests/mutants/lb-count-requests.patch, run by scripts/mutants.sh);
 # make check passed with such a module before this test.
 # Env: LB_BYTES_RATE (tbf rate per link, default 16mbit: well below what
 #      TCG moves, so the links are the limit), LB_BYTES_SECS (per run, 12),
-#      LB_BYTES_REPS (3), LB_BYTES_MAX_RATIO (0.80)
+#      LB_BYTES_REPS (3), LB_BYTES_MAX_RATIO (0.50)
 set -uo pipefail
 . "$(dirname "$0")/mp.sh"
 . "$(dirname "$0")/lib.sh"
@@ -33,7 +41,7 @@ need_cmd fio dmsetup ip tc python3
 rate=${LB_BYTES_RATE:-16mbit}
 secs=${LB_BYTES_SECS:-12}
 reps=${LB_BYTES_REPS:-3}
-max_ratio=${LB_BYTES_MAX_RATIO:-0.80}
+max_ratio=${LB_BYTES_MAX_RATIO:-0.50}
 
 iscsi_ab_setup 128
 trap 'dmsetup remove lbb 2>/dev/null; iscsi_teardown' EXIT
@@ -94,9 +102,10 @@ done
 sed 's/^/#   round: /' "$TEST_TMP/res"
 lb99=$(med lb 2) ql99=$(med ql 2)
 lbm=$(med lb 4) qlm=$(med ql 4)
-[[ $lbm =~ ^[0-9]+$ && $qlm =~ ^[0-9]+$ && $qlm -gt 0 ]] || fail "no latency figures (lb '$lbm', ql '$qlm')"
-ratio=$(awk -v a="$lbm" -v b="$qlm" 'BEGIN { printf "%.2f", a / b }')
-note "least-blocks / queue-length small-read mean latency: $ratio (limit $max_ratio); p99: $(awk -v a="$lb99" -v b="$ql99" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')"
+[[ $lb99 =~ ^[0-9]+$ && $ql99 =~ ^[0-9]+$ && $ql99 -gt 0 && $qlm -gt 0 ]] ||
+	fail "no latency figures (lb '$lb99', ql '$ql99')"
+ratio=$(awk -v a="$lb99" -v b="$ql99" 'BEGIN { printf "%.2f", a / b }')
+note "least-blocks / queue-length small-read p99 latency: $ratio (limit $max_ratio); mean: $(awk -v a="$lbm" -v b="$qlm" 'BEGIN { printf "%.2f", a / b }')"
 awk -v r="$ratio" -v m="$max_ratio" 'BEGIN { exit !(r + 0 <= m + 0) }' ||
-	fail "least-blocks' small-read mean latency is $ratio of queue-length's (> $max_ratio): does it count requests, not bytes?"
+	fail "least-blocks' small-read p99 latency is $ratio of queue-length's (> $max_ratio): small reads wait behind large ones; does it count requests, not bytes?"
 check_klog_clean || fail "kernel log not clean"

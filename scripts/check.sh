@@ -94,7 +94,7 @@ run deb tests/deb/run.sh "${kernels[@]}"
 # VM suites: one guest per kernel, both in parallel (each TCG guest is
 # single-threaded; the machine has two cores).
 # t_install_autoload first: it needs the selectors unloaded (a clean guest).
-vm_tests="t_install_autoload t_lb_paths t_wp_paths t_badargs t_lb_asym t_lb_weights t_many_paths t_lb_bytes t_flap t_reload t_nopath t_lifecycle t_badtables t_e2e_iscsi t_abpath_live t_devfail t_wp_rank"
+vm_tests="t_install_autoload t_lb_paths t_wp_paths t_badargs t_lb_asym t_lb_weights t_many_paths t_lb_bytes t_flap t_reload t_nopath t_lifecycle t_badtables t_e2e_iscsi t_mpd_relogin t_abpath_live t_devfail t_wp_rank"
 # Issue 14: t_storm in a second guest with 4 vCPUs (60 s of storm on
 # each of the 10 maps, all at once), then scripts/mutants.sh: t_flap and
 # t_devfail against their mutants, each must fail.

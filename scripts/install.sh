@@ -8,6 +8,8 @@
 #   build/ko/KVER/dm-*.ko   -> /lib/modules/KVER/updates/       (then depmod KVER)
 #   userspace/abpath        -> PREFIX/sbin/abpath
 #   userspace/abpath.8, man/dm-ps-weighted.7 -> PREFIX/share/man/man{8,7}/
+#   debian/abpath.udev      -> /lib/udev/rules.d/60-abpath.rules (abpath's
+#                              path: PREFIX/sbin; the Debian package's name)
 #   dm-ps-weighted.conf     -> /etc/modules-load.d/  (preload both selectors)
 # and records every file and every directory it created in the manifest
 # DESTDIR/var/lib/dm-ps-weighted/manifest ("f PATH" / "d PATH" / "k KVER"
@@ -111,6 +113,8 @@ do_install() {
 	put 0644 "$top/userspace/abpath.8" "$prefix/share/man/man8/abpath.8"
 	put 0644 "$top/man/dm-ps-weighted.7" "$prefix/share/man/man7/dm-ps-weighted.7"
 	tmp=$(mktemp)
+	sed "s|/usr/sbin/abpath|$prefix/sbin/abpath|" "$top/debian/abpath.udev" >"$tmp"
+	put 0644 "$tmp" /lib/udev/rules.d/60-abpath.rules
 	{
 		echo "# dm-ps-weighted: load the multipath path selectors at boot so"
 		echo "# that multipathd finds them (Debian preloads only dm-multipath)."

@@ -21,6 +21,8 @@ struct ab_opts {
 	unsigned long given;	/* OB() of every option on the command line */
 	const char *policy, *weight, *layout, *prefer, *wp_mode, *npr, *hwh;
 	bool queue;
+	const char *output, *refresh;	/* conf --output FILE, --refresh FILE */
+	bool reconfigure;		/* conf: multipathd reconfigure after a change */
 	long host;
 	char **args;
 	int nargs;
@@ -48,6 +50,13 @@ int ab_cmd_status(const struct ab_cmd_ctx *c);
 int ab_cmd_reinstate(const struct ab_cmd_ctx *c);
 int ab_cmd_conf(const struct ab_cmd_ctx *c);
 int ab_cmd_plan(const struct ab_cmd_ctx *c);
+
+/* conf_file.c: conf --output FILE (written only when it changes, then
+ * multipathd reconfigure with --reconfigure) and conf --refresh FILE (conf
+ * again with the arguments FILE records) */
+int ab_conf_output(const struct ab_opts *o, const struct ab_config *cfg,
+		   const struct ab_table_opts *t, struct ab_lun **luns, int n, const char *npr);
+int ab_conf_refresh(const struct ab_opts *o);
 
 /* What a command needs of sysfs discovery (a line of main.c's command table). */
 struct ab_cmd_sysfs {

@@ -2,7 +2,7 @@
 /*
  * cmd_conf.c - abpath conf [WWID|alias...]: the multipath.conf snippet
  * that lets multipathd build the maps (every LUN by default; the text is
- * conf.c's).
+ * conf.c's), on stdout or into a file (conf_file.c).
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -23,7 +23,9 @@ int ab_cmd_conf(const struct ab_cmd_ctx *c)
 	if (rc)
 		return rc;
 	rc = ab_cli_validate_luns(luns, n);
-	if (!rc)
+	if (!rc && o->output)
+		rc = ab_conf_output(o, c->cfg, &t, luns, n, npr);
+	else if (!rc)
 		rc = ab_conf_emit(stdout, c->cfg, &t, luns, n, npr, o->json);
 	free(luns);
 	return rc;

@@ -13,7 +13,7 @@
 
 enum { O_SYSFS = 256, O_CONFIG, O_NOCONFIG, O_SIDEA, O_SIDEB, O_JSON, O_ALL, O_DRY,
        O_POLICY, O_WEIGHT, O_LAYOUT, O_PREFER, O_WPMODE, O_QUEUE, O_NPR, O_HWH, O_HOST,
-       O_VERSION, O_FORCE };
+       O_VERSION, O_FORCE, O_OUTPUT, O_REFRESH, O_RECONF };
 
 #define OB(x) (1UL << ((x) - O_SYSFS))
 /* options every command takes */
@@ -51,7 +51,8 @@ static const struct cmd_def {
 	  .what = "reinstate failed paths whose session is back, fail back",
 	  .opts = OPT_COMMON | OB(O_DRY), .sysfs = &sysfs_any, .run = ab_cmd_reinstate },
 	{ .name = "conf", .args = "[WWID|alias...]", .what = "multipath.conf snippet for multipathd",
-	  .opts = OPT_COMMON | (OPT_TABLE & ~OB(O_ALL)), .sysfs = &sysfs_conf, .run = ab_cmd_conf },
+	  .opts = OPT_COMMON | (OPT_TABLE & ~OB(O_ALL)) | OB(O_OUTPUT) | OB(O_REFRESH) | OB(O_RECONF),
+	  .sysfs = &sysfs_conf, .run = ab_cmd_conf },
 	{ .name = "plan", .args = "--host N", .what = "RackStack pair assignment and retry order",
 	  .opts = OB(O_CONFIG) | OB(O_NOCONFIG) | OB(O_SIDEA) | OB(O_SIDEB) | OB(O_JSON) | OB(O_HOST),
 	  .required = OB(O_HOST), .sysfs = NULL, .run = ab_cmd_plan },
@@ -81,6 +82,11 @@ static const struct opt_help {
 	{ O_FORCE, "force", "  --force              apply: do what the safety checks refuse (one side only,\n"
 			    "                       dropping paths, held disks, multipathd's maps)\n" },
 	{ O_HOST, "host", "  --host N             plan: host number 1..24\n" },
+	{ O_OUTPUT, "output", "  --output FILE        conf: write FILE (only when its text changes), recording\n"
+			      "                       the arguments for --refresh\n" },
+	{ O_REFRESH, "refresh", "  --refresh FILE       conf: write FILE again with the arguments it records\n"
+				"                       (after a re-login: new SCSI host numbers)\n" },
+	{ O_RECONF, "reconfigure", "  --reconfigure        conf: run \"multipathd reconfigure\" when FILE changed\n" },
 };
 #define NOPTS (sizeof(opt_helps) / sizeof(opt_helps[0]))
 
@@ -138,6 +144,9 @@ static void usage(FILE *f)
 		"  --force              apply: do what the safety checks refuse (one side only,\n"
 		"                       dropping paths, held disks, multipathd's maps)\n"
 		"  --host N             plan: host number 1..24\n"
+		"  --output FILE        conf: write FILE (only when its text changes)\n"
+		"  --refresh FILE       conf: write FILE again with the arguments it records\n"
+		"  --reconfigure        conf: run \"multipathd reconfigure\" when FILE changed\n"
 		"  -h, --help, --version\n"
 		"exit: 0 ok, 1 warnings (check), 2 errors (check), 64 usage, 65 bad input,\n"
 		"      66 not found, 69 unavailable, 70 internal. See abpath(8).\n");
@@ -165,6 +174,9 @@ static int parse_args(int argc, char **argv, struct ab_opts *o, const char **cmd
 		{ "no-path-retry", required_argument, NULL, O_NPR },
 		{ "hw-handler", required_argument, NULL, O_HWH },
 		{ "host", required_argument, NULL, O_HOST },
+		{ "output", required_argument, NULL, O_OUTPUT },
+		{ "refresh", required_argument, NULL, O_REFRESH },
+		{ "reconfigure", no_argument, NULL, O_RECONF },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -177,9 +189,7 @@ static int parse_args(int argc, char **argv, struct ab_opts *o, const char **cmd
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		if (c >= O_SYSFS && c < O_VERSION)
-			o->given |= OB(c);
-		else if (c == O_FORCE)
+		if (c >= O_SYSFS && c != O_VERSION)
 			o->given |= OB(c);
 		switch (c) {
 		case O_SYSFS: o->sysfs = optarg; break;
@@ -199,6 +209,9 @@ static int parse_args(int argc, char **argv, struct ab_opts *o, const char **cmd
 		case O_QUEUE: o->queue = true; break;
 		case O_NPR: o->npr = optarg; break;
 		case O_HWH: o->hwh = optarg; break;
+		case O_OUTPUT: o->output = optarg; break;
+		case O_REFRESH: o->refresh = optarg; break;
+		case O_RECONF: o->reconfigure = true; break;
 		case O_HOST:
 			if (ab_parse_uint(optarg, INT_MAX, &v)) {
 				ab_err("--host: \"%s\" is not a number", optarg);
@@ -261,6 +274,14 @@ static int check_cmd_opts(const struct ab_opts *o, const struct cmd_def *cd)
 		ab_err("%s needs %s", cd->name, cd->args);
 		return AB_USAGE;
 	}
+	if (o->refresh && (o->given & ~(OB(O_REFRESH) | OB(O_RECONF)))) {
+		ab_err("conf --refresh FILE takes its arguments from FILE: no other option but --reconfigure");
+		return AB_USAGE;
+	}
+	if (o->reconfigure && !o->output && !o->refresh) {
+		ab_err("--reconfigure needs --output FILE or --refresh FILE");
+		return AB_USAGE;
+	}
 	return 0;
 }
 
@@ -297,6 +318,8 @@ int ab_main(int argc, char **argv)
 	rc = check_cmd_opts(&o, cd);
 	if (rc)
 		return rc;
+	if (o.refresh)		/* conf again, with the arguments the file records */
+		return ab_conf_refresh(&o);
 	rc = ab_cli_load_config(&o, &cfg);
 	if (!rc && !cd->sysfs) {
 		rc = cd->run(&ctx);

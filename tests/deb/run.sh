@@ -131,6 +131,7 @@ want_dkms() {
 }
 want_abpath() {
 	printf '%s\n' etc/abpath.json usr/sbin/abpath usr/share/bash-completion/completions/abpath \
+		lib/udev/rules.d/60-abpath.rules \
 		usr/share/doc/abpath/README.Debian usr/share/doc/abpath/README.md.gz \
 		usr/share/doc/abpath/changelog.gz usr/share/doc/abpath/copyright usr/share/man/man8/abpath.8.gz
 }

@@ -53,7 +53,8 @@ expected_files() { # KVER...
 		echo "lib/modules/$k/updates/dm-weighted-paths.ko"
 	done
 	printf '%s\n' usr/sbin/abpath usr/share/man/man8/abpath.8 usr/share/man/man7/dm-ps-weighted.7 \
-		etc/modules-load.d/dm-ps-weighted.conf var/lib/dm-ps-weighted/manifest
+		etc/modules-load.d/dm-ps-weighted.conf var/lib/dm-ps-weighted/manifest \
+		lib/udev/rules.d/60-abpath.rules
 }
 files_in() { (cd "$1" && find . -type f -o -type l) | sed 's|^\./||' | sort; }
 

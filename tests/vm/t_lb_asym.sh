@@ -7,8 +7,12 @@
 # unit weights and with 4:1 weights on the 4:1 paths: weights steer the
 # share, they must not leave the slow path idle.  Catches a least-blocks
 # that takes the weight as a priority (the heaviest usable path carries
-# everything, efficiency 0.80: tests/mutants/lb-weight-as-priority.patch).
-# Seen: least-blocks 0.98-1.04 in 13 runs with unit weights.  For
+# everything, efficiency 0.79: tests/mutants/lb-weight-as-priority.patch).
+# Asserted on the 4k variant (4 + 1 MiB/s, ~1300 I/Os a second: the
+# devices are the limit): least-blocks 0.98-1.04 in 15 runs.  The mixed
+# variant needs ~900 larger I/Os a second at 40 MiB/s, near what a TCG
+# guest moves, and measured 0.91 with four guests on two cores (1.00 alone):
+# there it is printed only.  For
 # weighted-paths (a fixed 4:1 schedule) it is printed only: with mixed sizes
 # it is 0.76-0.85, the price of counting I/Os, and make bench measures it
 # interleaved and repeated.  One block size (4k, 4 : 1 MiB/s) and mixed sizes
@@ -64,7 +68,7 @@ for v in "--bs=4k|4|1" "--bssplit=4k/50:64k/30:128k/20|32|8"; do
 		eff=$(( m * 100 / (f1 + l1) ))
 		note "$variant ${s% 0} ${p1##*:}:${p2##*:}: single fast $f1 KiB/s, slow $l1 KiB/s; map $m KiB/s = efficiency $((eff / 100)).$(printf %02d $((eff % 100))); fast path carried $share% of the bytes (status), $dshare% of the sectors (disks: $((DS_SEC[0] / 2)) / $((DS_SEC[1] / 2)) KiB, ${DS_IOS[0]} / ${DS_IOS[1]} completions)"
 		[ "$share" -gt 55 ] || fail "$s: fast path carried only $share% of the bytes"
-		if [ "$s" = "least-blocks 0" ]; then
+		if [ "$s" = "least-blocks 0" ] && [ "$variant" = --bs=4k ]; then
 			awk -v e="$eff" -v m="$min_eff" 'BEGIN { exit !(e / 100 >= m) }' ||
 				fail "$variant least-blocks ${p1##*:}:${p2##*:}: efficiency $((eff / 100)).$(printf %02d $((eff % 100))) < $min_eff: a path left idle?"
 		fi

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conf_file.c - abpath conf --output FILE [--reconfigure] and
+ * abpath conf --refresh FILE [--reconfigure]: keep a multipathd
+ * configuration file current.
+ *
+ * The weights reach multipathd as "prio weightedpath hbtl" regexes, and an
+ * iSCSI session that logs in again gets a new SCSI host number: the stanza
+ * no longer matches the path and multipathd falls back to weight 1.  So
+ * --output records the arguments it was run with in the file, and
+ * --refresh runs conf again with them (udev does, on every iSCSI disk
+ * that appears: abpath-conf.rules).  The file is replaced (temporary file,
+ * fsync, rename) only when its text changes, and multipathd is told to
+ * read it again (--reconfigure) only then: one reload per re-login, never
+ * a loop.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "cli.h"
+
+#define ARGS_TAG "# abpath conf arguments:"
+#define MAX_FILE (1 << 20)
+
+extern char **environ;
+
+/* append " OPT VALUE" (VALUE may be NULL); -1 if VALUE cannot be recorded */
+static int put(char *buf, size_t len, const char *opt, const char *val)
+{
+	size_t off = strlen(buf);
+
+	if (val && (!val[0] || strpbrk(val, " \t\n\r#\"\\"))) {
+		ab_err("conf --output: \"%s\" (%s) cannot be recorded for --refresh: no spaces, quotes, backslashes or #",
+		       val, opt ? opt : "a LUN");
+		return -1;
+	}
+	if (opt)
+		off += (size_t)ab_fmt(buf + off, off < len ? len - off : 0, " %s", opt);
+	if (val)
+		off += (size_t)ab_fmt(buf + off, off < len ? len - off : 0, " %s", val);
+	if (off >= len) {
+		ab_err("conf --output: the arguments are too long to record");
+		return -1;
+	}
+	return 0;
+}
+
+/* PATH made absolute (it exists: discovery and the config load read it) */
+static const char *absolute(const char *path, char *buf, size_t len)
+{
+	char *r = realpath(path, NULL);
+
+	ab_copy(buf, len, r ? r : path);
+	free(r);
+	return buf;
+}
+
+/* The arguments conf ran with, as --refresh will give them back. */
+static int record_args(const struct ab_opts *o, char *buf, size_t len)
+{
+	char sys[AB_PATH], conf[AB_PATH];
+	int i, r = 0;
+
+	buf[0] = '\0';
+	/* absolute: udev runs --refresh from / */
+	if (strcmp(o->sysfs, "/sys"))
+		r |= put(buf, len, "--sysfs", absolute(o->sysfs, sys, sizeof(sys)));
+	if (o->config)
+		r |= put(buf, len, "--config", absolute(o->config, conf, sizeof(conf)));
+	if (o->no_config)
+		r |= put(buf, len, "--no-config", NULL);
+	if (o->side_a)
+		r |= put(buf, len, "--side-a", o->side_a);
+	if (o->side_b)
+		r |= put(buf, len, "--side-b", o->side_b);
+	if (o->policy)
+		r |= put(buf, len, "--policy", o->policy);
+	if (o->weight)
+		r |= put(buf, len, "--weight", o->weight);
+	if (o->layout)
+		r |= put(buf, len, "--layout", o->layout);
+	if (o->prefer)
+		r |= put(buf, len, "--prefer", o->prefer);
+	if (o->wp_mode)
+		r |= put(buf, len, "--wp-mode", o->wp_mode);
+	if (o->queue)
+		r |= put(buf, len, "--queue-if-no-path", NULL);
+	if (o->npr)
+		r |= put(buf, len, "--no-path-retry", o->npr);
+	if (o->hwh)
+		r |= put(buf, len, "--hw-handler", o->hwh);
+	for (i = 0; i < o->nargs; i++)
+		r |= put(buf, len, NULL, o->args[i]);
+	return r ? AB_USAGE : 0;
+}
+
+/* FILE's text into a malloc'ed string; NULL with errno set if unreadable */
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "re");
+	char *s;
+
+	if (!f)
+		return NULL;
+	s = ab_xcalloc(MAX_FILE + 1, 1);
+	*n = fread(s, 1, MAX_FILE + 1, f);
+	if (ferror(f) || *n > MAX_FILE) {
+		fclose(f);
+		free(s);
+		errno = EFBIG;
+		return NULL;
+	}
+	fclose(f);
+	return s;
+}
+
+/* Replace PATH by TEXT: a temporary file beside it, fsync, rename, fsync the directory. */
+static int replace_file(const char *path, const char *text, size_t n)
+{
+	char tmp[AB_PATH], dir[AB_PATH];
+	int fd, dfd, err = 0;
+
+	if (ab_fmt(tmp, sizeof(tmp), "%s.abpath-XXXXXX", path) >= (int)sizeof(tmp)) {
+		ab_err("conf --output: path too long: %s", path);
+		return AB_USAGE;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		ab_err("conf --output: cannot create a file beside %s: %s", path, strerror(errno));
+		return AB_NOINPUT;
+	}
+	if (fchmod(fd, 0644) || write(fd, text, n) != (ssize_t)n || fsync(fd))
+		err = errno ? errno : EIO;
+	if (close(fd) && !err)
+		err = errno;
+	if (!err && rename(tmp, path))
+		err = errno;
+	if (err) {
+		unlink(tmp);
+		ab_err("conf --output: cannot write %s: %s", path, strerror(err));
+		return AB_NOINPUT;
+	}
+	ab_copy(dir, sizeof(dir), path);
+	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+/* multipathd reconfigure: it reads its configuration again */
+static int reconfigure(void)
+{
+	char *argv[] = { "multipathd", "reconfigure", NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st, r;
+
+	/* udev runs us without PATH; multipathd lives in /sbin */
+	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 0);
+	posix_spawn_file_actions_init(&fa);
+	/* its "ok" is not ours to print */
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	r = posix_spawnp(&pid, "multipathd", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r) {
+		ab_err("conf --reconfigure: cannot run multipathd: %s", strerror(r));
+		return AB_UNAVAIL;
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			ab_err("conf --reconfigure: waitpid: %s", strerror(errno));
+			return AB_SOFTWARE;
+		}
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		ab_err("conf --reconfigure: \"multipathd reconfigure\" failed (is multipathd running?)");
+		return AB_UNAVAIL;
+	}
+	return 0;
+}
+
+int ab_conf_output(const struct ab_opts *o, const struct ab_config *cfg,
+		   const struct ab_table_opts *t, struct ab_lun **luns, int n, const char *npr)
+{
+	char args[2048];
+	char *text = NULL, *old;
+	size_t len = 0, oldn = 0;
+	FILE *mem;
+	int rc;
+
+	if (o->json) {
+		ab_err("conf --output writes multipath.conf syntax: not with --json");
+		return AB_USAGE;
+	}
+	rc = record_args(o, args, sizeof(args));
+	if (rc)
+		return rc;
+	mem = open_memstream(&text, &len);
+	if (!mem) {
+		ab_err("conf --output: %s", strerror(errno));
+		return AB_SOFTWARE;
+	}
+	fprintf(mem, "%s%s\n", ARGS_TAG, args);
+	rc = ab_conf_emit(mem, cfg, t, luns, n, npr, false);
+	if (fclose(mem) && !rc) {
+		ab_err("conf --output: %s", strerror(errno));
+		rc = AB_SOFTWARE;
+	}
+	if (rc) {
+		free(text);
+		return rc;
+	}
+	old = slurp(o->output, &oldn);
+	if (!old && errno != ENOENT) {
+		ab_err("conf --output: cannot read %s: %s", o->output, strerror(errno));
+		free(text);
+		return AB_NOINPUT;
+	}
+	if (old && oldn == len && !memcmp(old, text, len)) {
+		printf("%s: unchanged\n", o->output);
+	} else {
+		rc = replace_file(o->output, text, len);
+		if (!rc) {
+			printf("%s: written\n", o->output);
+			if (o->reconfigure)
+				rc = reconfigure();
+		}
+	}
+	free(old);
+	free(text);
+	return rc;
+}
+
+int ab_conf_refresh(const struct ab_opts *o)
+{
+	char *text, *line, *end, *tok, *save;
+	char *argv[64];
+	size_t n;
+	int argc = 0, rc;
+
+	if (o->nargs) {
+		ab_err("conf --refresh FILE takes its LUNs from FILE, not \"%s\"", o->args[0]);
+		return AB_USAGE;
+	}
+	text = slurp(o->refresh, &n);
+	if (!text) {
+		ab_err("conf --refresh: cannot read %s: %s", o->refresh, strerror(errno));
+		return AB_NOINPUT;
+	}
+	line = strstr(text, ARGS_TAG);
+	if (!line || (line != text && line[-1] != '\n')) {
+		ab_err("conf --refresh: %s was not written by abpath conf --output (no \"%s\" line)",
+		       o->refresh, ARGS_TAG);
+		free(text);
+		return AB_DATAERR;
+	}
+	line += strlen(ARGS_TAG);
+	end = strchr(line, '\n');
+	if (end)
+		*end = '\0';
+	argv[argc++] = "abpath";
+	argv[argc++] = "conf";
+	for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (argc >= 60 || !strcmp(tok, "--output") || !strcmp(tok, "--refresh") ||
+		    !strcmp(tok, "--reconfigure") || !strncmp(tok, "--output=", 9) ||
+		    !strncmp(tok, "--refresh=", 10)) {
+			ab_err("conf --refresh: %s: bad recorded argument \"%s\"", o->refresh, tok);
+			free(text);
+			return AB_DATAERR;
+		}
+		argv[argc++] = tok;
+	}
+	argv[argc++] = "--output";
+	argv[argc++] = (char *)o->refresh;
+	if (o->reconfigure)
+		argv[argc++] = "--reconfigure";
+	argv[argc] = NULL;
+	rc = ab_main(argc, argv);
+	if (rc == AB_USAGE) {	/* the arguments came from FILE: bad input */
+		ab_err("conf --refresh: %s: the recorded arguments are refused", o->refresh);
+		rc = AB_DATAERR;
+	}
+	free(text);
+	return rc;
+}

@@ -5,7 +5,8 @@
 # modules-load.d preloads both (what multipathd needs at boot), and
 # uninstall takes it all back.
 #
-# /lib/modules/KVER, /usr/sbin and /usr/share/man are read-only 9p in the
+# /lib/modules/KVER, /usr/sbin, /usr/share/man and /lib/udev/rules.d (the
+# udev rule that keeps abpath's multipathd file current) are read-only 9p in the
 # guest: each gets an overlay with a tmpfs upper for the test (/etc and
 # /var already are).  The install is the real scripts/install.sh (what
 # `make install` runs after building; the guest cannot build in the
@@ -51,7 +52,7 @@ done
 modprobe -r dm-multipath 2>/dev/null || true	# then the table loads it too
 
 n=0
-for d in "/lib/modules/$KVER" /usr/sbin /usr/share/man; do
+for d in "/lib/modules/$KVER" /usr/sbin /usr/share/man /lib/udev/rules.d; do
 	n=$((n + 1))
 	mkdir -p "$ov/u$n" "$ov/w$n"
 	mount -t overlay overlay -o "lowerdir=$d,upperdir=$ov/u$n,workdir=$ov/w$n" "$d" ||
@@ -80,10 +81,13 @@ log "install + partial depmod: $(secs "$t")"
 sed 's/^/# /' "$TEST_TMP/install.log"
 for f in "/lib/modules/$KVER/updates/dm-least-blocks.ko" "/lib/modules/$KVER/updates/dm-weighted-paths.ko" \
 	/usr/sbin/abpath /usr/share/man/man8/abpath.8 /usr/share/man/man7/dm-ps-weighted.7 \
-	/etc/modules-load.d/dm-ps-weighted.conf /var/lib/dm-ps-weighted/manifest; do
+	/etc/modules-load.d/dm-ps-weighted.conf /var/lib/dm-ps-weighted/manifest \
+	/lib/udev/rules.d/60-abpath.rules; do
 	[ -f "$f" ] || die "not installed: $f"
 done
 [ -x /usr/sbin/abpath ] || die "/usr/sbin/abpath is not executable"
+grep -q 'RUN+="/usr/sbin/abpath conf --refresh' /lib/udev/rules.d/60-abpath.rules ||
+	die "60-abpath.rules does not run the installed abpath: $(grep RUN /lib/udev/rules.d/60-abpath.rules)"
 
 # depmod indexed the modules and the priority alias.
 for name in dm-least-blocks dm-weighted-paths dm-weighted-paths-priority; do
@@ -149,7 +153,7 @@ mini_depmod
 log "uninstall + partial depmod: $(secs "$t")"
 for f in "/lib/modules/$KVER/updates/dm-least-blocks.ko" "/lib/modules/$KVER/updates/dm-weighted-paths.ko" \
 	/usr/sbin/abpath /usr/share/man/man7/dm-ps-weighted.7 /etc/modules-load.d/dm-ps-weighted.conf \
-	/var/lib/dm-ps-weighted/manifest; do
+	/var/lib/dm-ps-weighted/manifest /lib/udev/rules.d/60-abpath.rules; do
 	[ ! -e "$f" ] || die "left after uninstall: $f"
 done
 if modprobe -n dm-least-blocks 2>/dev/null; then

@@ -35,6 +35,13 @@
 #                             side (adds DELAY_MS to the round trip);
 #                             DELAY_MS 0 removes it
 #   iscsi_teardown            logout, stop iscsid, remove LIO config, netns
+# Env ISCSI_ALUA="STATE_A STATE_B" (LIO ALUA access state numbers: 0
+#   active/optimized, 1 active/non-optimized, 2 standby): one TPG per side
+#   instead (tpgt_1 portal A, tpgt_2 portal B, one lun_0 each over the same
+#   backstore), each LUN in a target port group of its own (ab_a id 1,
+#   ab_b id 2; implicit ALUA only) set to that state before the logins,
+#   so that the initiator's REPORT TARGET PORT GROUPS (scsi_dh_alua,
+#   multipathd's prio alua) sees A and B in different states.
 # Needs: ip nsenter iscsid iscsiadm tc modprobe, kernel modules iscsi_tcp
 # sd_mod target_core_mod iscsi_target_mod veth (sch_netem for iscsi_slow).
 
@@ -102,18 +109,45 @@ iscsi_ab_setup() {
 	echo "rd_pages=$((mb * 256))" >"$bs/control" || _iscsi_die "rd_pages"
 	echo e2eab0001 >"$bs/wwn/vpd_unit_serial" || _iscsi_die "vpd_unit_serial"
 	echo 1 >"$bs/enable" || _iscsi_die "enable backstore"
-	mkdir -p "$T/lun/lun_0" || _iscsi_die "LIO tpg"
-	ln -s "$bs" "$T/lun/lun_0/port0" || _iscsi_die "LIO lun link"
+	# tpgs: the TPG of side A and of side B; utpgs: each once
+	local tpgs=("$T" "$T") utpgs=("$T") alua=()
+	if [ -n "${ISCSI_ALUA:-}" ]; then
+		read -r -a alua <<<"$ISCSI_ALUA"
+		[ ${#alua[@]} = 2 ] || _iscsi_die "ISCSI_ALUA='$ISCSI_ALUA': want two states (A B)"
+		tpgs=("$T" "${T%_1}_2") utpgs=("$T" "${T%_1}_2")
+	fi
+	for T in "${utpgs[@]}"; do
+		mkdir -p "$T/lun/lun_0" || _iscsi_die "LIO tpg"
+		ln -s "$bs" "$T/lun/lun_0/port0" || _iscsi_die "LIO lun link"
+	done
 	# the listening socket is made in the netns of the process doing mkdir
 	# (no "ip netns exec": it remounts /sys and hides configfs)
 	for side in A B; do
+		T=${tpgs[0]}
+		[ $side = A ] || T=${tpgs[1]}
 		nsenter --net="/run/netns/$ISCSI_NS" mkdir "$T/np/$(_iscsi_ip $side):3260" ||
 			_iscsi_die "LIO portal $side"
 	done
-	for a in generate_node_acls=1 cache_dynamic_acls=1 demo_mode_write_protect=0 authentication=0; do
-		echo "${a#*=}" >"$T/attrib/${a%=*}" || _iscsi_die "tpg attrib $a"
+	if [ ${#alua[@]} = 2 ]; then
+		# one target port group per side; the LUN of each side's TPG in
+		# it; implicit ALUA (1) only, the state set here
+		local g i=0
+		for g in ab_a ab_b; do
+			mkdir "$bs/alua/$g" || _iscsi_die "ALUA group $g"
+			echo $((i + 1)) >"$bs/alua/$g/tg_pt_gp_id" || _iscsi_die "ALUA $g id"
+			echo 1 >"$bs/alua/$g/alua_access_type" || _iscsi_die "ALUA $g implicit"
+			echo "${alua[i]}" >"$bs/alua/$g/alua_access_state" ||
+				_iscsi_die "ALUA $g state ${alua[i]}"
+			echo "$g" >"${tpgs[i]}/lun/lun_0/alua_tg_pt_gp" || _iscsi_die "ALUA $g member"
+			i=$((i + 1))
+		done
+	fi
+	for T in "${utpgs[@]}"; do
+		for a in generate_node_acls=1 cache_dynamic_acls=1 demo_mode_write_protect=0 authentication=0; do
+			echo "${a#*=}" >"$T/attrib/${a%=*}" || _iscsi_die "tpg attrib $a"
+		done
+		echo 1 >"$T/enable" || _iscsi_die "enable tpg"
 	done
-	echo 1 >"$T/enable" || _iscsi_die "enable tpg"
 
 	# --- initiator ---
 	mkdir -p /etc/iscsi /var/lib/iscsi /run/lock/iscsi
@@ -208,18 +242,27 @@ iscsi_slow() {
 }
 
 iscsi_teardown() {
-	local T=$_ISCSI_CFS/iscsi/$ISCSI_IQN/tpgt_1 side
+	local T side g
 	iscsiadm -m node --logoutall=all >/dev/null 2>&1 || true
 	if [ -n "${_ISCSI_IscsidPID:-}" ]; then
 		kill "$_ISCSI_IscsidPID" 2>/dev/null
 		wait "$_ISCSI_IscsidPID" 2>/dev/null
 		_ISCSI_IscsidPID=""
 	fi
-	if [ -d "$T" ]; then
+	# tpgt_1 (and tpgt_2 with ISCSI_ALUA)
+	for T in "$_ISCSI_CFS/iscsi/$ISCSI_IQN"/tpgt_*; do
+		[ -d "$T" ] || continue
 		echo 0 >"$T/enable" 2>/dev/null
 		for side in A B; do rmdir "$T/np/$(_iscsi_ip $side):3260" 2>/dev/null; done
 		rm -f "$T/lun/lun_0/port0"
-		rmdir "$T/lun/lun_0" "$T" "$_ISCSI_CFS/iscsi/$ISCSI_IQN" 2>/dev/null
+		rmdir "$T/lun/lun_0" "$T" 2>/dev/null
+	done
+	if [ -d "$_ISCSI_CFS/core/rd_mcp_0" ]; then
+		rmdir "$_ISCSI_CFS/iscsi/$ISCSI_IQN" 2>/dev/null
+		for g in "$_ISCSI_CFS/core/rd_mcp_0/lun0/alua"/*/; do
+			g=${g%/}
+			[ "${g##*/}" = default_tg_pt_gp ] || rmdir "$g" 2>/dev/null
+		done
 		rmdir "$_ISCSI_CFS/core/rd_mcp_0/lun0" "$_ISCSI_CFS/core/rd_mcp_0" 2>/dev/null
 	fi
 	ip link del abA 2>/dev/null

@@ -1,0 +1,265 @@
+#!/bin/bash
+# multipathd + ALUA on real iSCSI (issue 17, part 2).  LIO with one target
+# port group per portal (tests/vm/iscsi.sh, ISCSI_ALUA): side A
+# active/optimized, side B active/non-optimized, implicit ALUA only.
+# multipathd (multipath-tools 0.9.4, -v3) builds the map with prio alua,
+# rr_weight priorities, path_grouping_policy multibus: the per-path weight
+# is rr_min_io_rq x priority, A 50, B 10.
+#  1. /sys/block/sdX/device/access_state: A active/optimized, B
+#     active/non-optimized.  Catches: an ALUA set-up the initiator does not
+#     see (everything after this would test nothing).
+#  2. path_selector "weighted-paths-rank 0": the table carries A 50 B 10
+#     (catches: prio alua not reading the states), the A disk does all the
+#     reads of a dd on the map, counted on the sd disks' own
+#     /sys/block/sdX/stat (catches: rank mode picking the lowest weight,
+#     tests/mutants/rank-lowest.patch), and abpath check gives no
+#     alua-non-optimized warning (catches: a check that warns about a
+#     correct rank map).
+#  3. path_selector "weighted-paths-priority 0" (MSDSM: lowest weight
+#     wins): the reads go to the non-optimized B disk -- the documented
+#     pitfall, shown on the disks -- and abpath check warns
+#     alua-non-optimized with exit status 1 (catches: a check that misses
+#     the upside-down priority under multipathd).
+#  4. Status parsing, with weighted-paths-rank (step 2) and least-blocks
+#     0: A failed by "dmsetup message fail_path" must be seen failed by
+#     multipathd ("mark as failed" in its log: it read the F from our
+#     status line) and reinstated by multipathd's checker by itself; its
+#     -v3 log must have none of 0.9.4's complaints about a map it cannot
+#     read (disassemble_status / disassemble_map failures: "cannot
+#     disassemble status" and the like, MPD_BAD below) and no reload in
+#     these windows ("selector change" / "minio change": a table read-back
+#     that differs); "multipathd show paths" shows both paths active and
+#     ready, "show maps" the map.  Catches: a status line that does not
+#     match the selector's declared info_args
+#     (tests/mutants/status-short.patch).
+# multipathd -v3 log: $TEST_TMP/multipathd.log (printed on a failure).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mp.sh"
+. "$(dirname "$0")/iscsi.sh"
+
+AB=$REPO/userspace/abpath
+need_cmd dd dmsetup ip nsenter iscsid iscsiadm multipathd udevadm awk modprobe insmod
+[ -x /lib/systemd/systemd-udevd ] || die "/lib/systemd/systemd-udevd missing (package systemd/udev)"
+[ -x "$AB" ] || die "$AB not built (make -C userspace)"
+
+uptime_cs() { local u _; read -r u _ </proc/uptime; u=${u/./}; echo $((10#$u)); }
+T0=$(uptime_cs)
+el() { local t; t=$(uptime_cs); echo "$(((t - T0) / 100)).$(printf %02d $(((t - T0) % 100)))s"; }
+
+# 0.9.4's words for a map or status it cannot read or load
+MPD_BAD='cannot disassemble|error getting map status|invalid target found|failed to setup (map|multipath)|failed to update paths|cannot access table|failed reload|failed to load map|reinstate failed|parse error|failure for create/reload'
+MPD_LOG=$TEST_TMP/multipathd.log
+MPD_PID=""
+cleanup() {
+	if [ -n "$MPD_PID" ]; then
+		kill "$MPD_PID" 2>/dev/null
+		wait "$MPD_PID" 2>/dev/null
+	fi
+	dmsetup remove "${ISCSI_MAP:-e2e}" 2>/dev/null
+	udevadm control --exit 2>/dev/null
+	iscsi_teardown
+}
+mpd_fail() { # MSG: the multipathd log's tail, then fail
+	[ ! -s "$MPD_LOG" ] || tail -40 "$MPD_LOG" | sed 's/^/# mpd: /'
+	fail "$*"
+}
+
+# scsi_dh_alua before the logins: the disks attach it at scan time
+# (access_state exists only with a device handler)
+modprobe scsi_dh_alua || die "modprobe scsi_dh_alua"
+ISCSI_ALUA="0 1" iscsi_ab_setup 32
+trap cleanup EXIT
+load_modules
+A=$ISCSI_DEV_A B=$ISCSI_DEV_B MAP=$ISCSI_MAP
+note "iSCSI up at $(el): A=$ISCSI_SD_A ($A) B=$ISCSI_SD_B ($B) WWID $ISCSI_WWID"
+
+# ---- 1: the ALUA states as the initiator sees them ----
+read -r sa <"/sys/block/$ISCSI_SD_A/device/access_state" || fail "no access_state on $ISCSI_SD_A (scsi_dh_alua not attached)"
+read -r sb <"/sys/block/$ISCSI_SD_B/device/access_state" || fail "no access_state on $ISCSI_SD_B (scsi_dh_alua not attached)"
+note "access_state: A $ISCSI_SD_A $sa, B $ISCSI_SD_B $sb"
+[ "$sa" = active/optimized ] && [ "$sb" = active/non-optimized ] ||
+	fail "ALUA states A '$sa' B '$sb', wanted active/optimized and active/non-optimized"
+
+# ---- helpers ----
+abp() { "$AB" --config "$ISCSI_CONF" "$@"; }
+# reads completed by the A and B disks: "A B"
+rsnap() {
+	local a b
+	read -r -a a <"/sys/block/$ISCSI_SD_A/stat"
+	read -r -a b <"/sys/block/$ISCSI_SD_B/stat"
+	echo "${a[0]} ${b[0]}"
+}
+# rd LABEL: N direct 64k reads through the map; sets RD_A RD_B (disk reads)
+RD_N=300
+rd() {
+	local s0 s1
+	read -r -a s0 <<<"$(rsnap)"
+	dd if="/dev/mapper/$MAP" of=/dev/null bs=64k count=$RD_N iflag=direct status=none ||
+		fail "$1: dd on /dev/mapper/$MAP failed"
+	read -r -a s1 <<<"$(rsnap)"
+	RD_A=$((s1[0] - s0[0])) RD_B=$((s1[1] - s0[1]))
+	note "$1: $RD_N reads of 64k on the map: disk A ($ISCSI_SD_A, optimized) $RD_A, disk B ($ISCSI_SD_B, non-optimized) $RD_B"
+}
+# path_state DEV: A or F from dmsetup status (one exec)
+path_state() {
+	local w prev="" st
+	st=$(dmsetup status "$MAP")
+	for w in $st; do
+		[ "$prev" = "$1" ] && { echo "$w"; return 0; }
+		prev=$w
+	done
+}
+wait_state() { # DEV A|F SECS -> prints elapsed centiseconds
+	local t0 i
+	t0=$(uptime_cs)
+	for ((i = 0; i < $3 * 4; i++)); do
+		[ "$(path_state "$1")" = "$2" ] && { echo $(($(uptime_cs) - t0)); return 0; }
+		vm_sleep 0.25
+	done
+	mpd_fail "path $1 not in state $2 after $3 s: $(dmsetup status "$MAP")"
+}
+mpconf() { # SELECTOR (the path_selector string)
+	cat >/etc/multipath.conf <<-EOF
+		defaults {
+			find_multipaths no
+			user_friendly_names no
+			polling_interval 2
+		}
+		overrides {
+			path_grouping_policy multibus
+			prio alua
+			rr_weight priorities
+			path_selector "$1"
+		}
+		multipaths {
+			multipath {
+				wwid $ISCSI_WWID
+				alias $MAP
+			}
+		}
+	EOF
+}
+# wait_table PATTERN: multipathd has (re)built the map with it
+wait_table() {
+	local i
+	for ((i = 0; i < 150; i++)); do
+		dmsetup table "$MAP" 2>/dev/null | grep -q -e "$1" && break
+		vm_sleep 0.2
+	done
+	dmsetup table "$MAP" 2>/dev/null | grep -q -e "$1" ||
+		mpd_fail "multipathd did not build $MAP with '$1': $(dmsetup table "$MAP" 2>&1)"
+	udevadm settle --timeout=30
+	note "multipathd built at $(el): $(dmsetup table "$MAP")"
+}
+# weights SELECTOR: the table gives A 50 and B 10 (prio alua x rr_min_io_rq 1)
+weights() {
+	local t
+	t=$(dmsetup table "$MAP")
+	[[ $t == *"$1 0 2 1 "* && $t == *" $A 50"* && $t == *" $B 10"* ]] ||
+		mpd_fail "$1: the table does not carry A=50 B=10 (prio alua): $t"
+}
+# check_run NAME: abpath check; sets CK_RC, CK_ALUA (alua-non-optimized lines)
+check_run() {
+	abp check >"$TEST_TMP/check-$1.txt" 2>&1
+	CK_RC=$?
+	CK_ALUA=$(grep -c 'alua-non-optimized' "$TEST_TMP/check-$1.txt")
+	note "$1: abpath check exit $CK_RC, alua-non-optimized lines $CK_ALUA"
+}
+# failcycle SELECTOR: fail A by dm message, multipathd must see it failed
+# (from our status line) and reinstate it; no complaints, no reloads
+failcycle() {
+	local sel=$1 l0 tf tr w
+	l0=$(wc -l <"$MPD_LOG")
+	dmsetup message "$MAP" 0 "fail_path $A" || fail "$sel: dmsetup message fail_path $A"
+	tf=$(wait_state "$A" F 10)
+	tr=$(wait_state "$A" A 30)
+	# the checker's reinstate is logged after the dm message; give the
+	# log a moment
+	for ((w = 0; w < 20; w++)); do
+		tail -n +"$((l0 + 1))" "$MPD_LOG" | grep -q "$ISCSI_SD_A: mark as failed" && break
+		vm_sleep 0.25
+	done
+	tail -n +"$((l0 + 1))" "$MPD_LOG" >"$TEST_TMP/window-$sel.log"
+	note "$sel: fail_path A -> F after $((tf * 10)) ms, multipathd reinstated it after $((tr * 10)) ms; $(grep -c . "$TEST_TMP/window-$sel.log") log lines in the window"
+	grep -E "$ISCSI_SD_A: (mark as failed|reinstated)|$MAP: (load table|reload)|(selector|minio) change" \
+		"$TEST_TMP/window-$sel.log" | head -8 | sed "s/^/#   $sel mpd: /"
+	grep -q "$ISCSI_SD_A: mark as failed" "$TEST_TMP/window-$sel.log" ||
+		mpd_fail "$sel: multipathd did not mark $ISCSI_SD_A failed: it did not read the F in the status line"
+	if grep -q -E "(selector|minio) change" "$TEST_TMP/window-$sel.log"; then
+		grep -E "(selector|minio) change" "$TEST_TMP/window-$sel.log" | sed 's/^/# mpd: /'
+		fail "$sel: multipathd reloaded $MAP while failing/reinstating A (table read-back differs)"
+	fi
+	mpd_clean "$sel"
+	show_ok "$sel"
+}
+# mpd_clean WHAT: no complaint about the map in the whole log so far
+mpd_clean() {
+	if grep -q -E "$MPD_BAD" "$MPD_LOG"; then
+		grep -E "$MPD_BAD" "$MPD_LOG" | head -20 | sed 's/^/# mpd: /'
+		fail "$1: multipathd -v3 complains about the map (see above)"
+	fi
+}
+# show_ok WHAT: multipathd's own view: both paths active/ready, the map
+show_ok() {
+	local p m d
+	p=$(multipathd show paths format "%d %t %T %o" 2>&1) || fail "$1: multipathd show paths: $p"
+	m=$(multipathd show maps format "%n %w %N %t" 2>&1) || fail "$1: multipathd show maps: $m"
+	printf '%s\n' "$p" "$m" | sed "s/^/#   $1 show: /"
+	for d in "$ISCSI_SD_A" "$ISCSI_SD_B"; do
+		grep -q -E "^$d +active +ready +running" <<<"$p" ||
+			mpd_fail "$1: multipathd show paths: $d not active/ready/running"
+	done
+	grep -q -E "^$MAP +$ISCSI_WWID +2 +active" <<<"$m" || mpd_fail "$1: multipathd show maps: $MAP not 2 paths, active"
+	! grep -q -i -E 'error|fail|undef|invalid' <<<"$p$m" || mpd_fail "$1: multipathd show output has errors"
+}
+
+# ---- 2: multipathd, weighted-paths-rank ----
+note "=== multipathd $(dpkg-query -W -f='${Version}' multipath-tools 2>/dev/null), prio alua, rr_weight priorities, multibus, weighted-paths-rank 0"
+mpconf "weighted-paths-rank 0"
+unset DM_DISABLE_UDEV
+/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || die "systemd-udevd --daemon failed"
+udevadm trigger --subsystem-match=block || die "udevadm trigger"
+udevadm settle --timeout=60 || die "udevadm settle timed out"
+multipathd -d -s -v3 >"$MPD_LOG" 2>&1 &
+MPD_PID=$!
+wait_table "weighted-paths-rank 0 2 1"
+weights weighted-paths-rank
+rd rank
+[ "$RD_A" -ge "$RD_N" ] && [ "$RD_B" -le 8 ] ||
+	fail "rank: the optimized disk A did $RD_A reads, B $RD_B: the highest weight (A, 50) must carry all $RD_N"
+check_run rank
+[ "$CK_ALUA" = 0 ] && [ "$CK_RC" -le 1 ] ||
+	{ cat "$TEST_TMP/check-rank.txt"; fail "rank: abpath check warns alua-non-optimized (or errs, exit $CK_RC) on a rank map whose I/O goes to the optimized path"; }
+mpd_clean "rank map built"
+note "=== status parsing: weighted-paths-rank, fail and reinstate A"
+failcycle weighted-paths-rank
+
+# ---- 3: weighted-paths-priority: the documented pitfall ----
+note "=== weighted-paths-priority 0 (MSDSM: lowest weight wins)"
+mpconf "weighted-paths-priority 0"
+multipathd reconfigure >/dev/null 2>&1 || mpd_fail "multipathd reconfigure"
+wait_table "weighted-paths-priority 0 2 1"
+weights weighted-paths-priority
+rd priority
+[ "$RD_B" -ge "$RD_N" ] && [ "$RD_A" -le 8 ] ||
+	fail "priority: the non-optimized disk B did $RD_B reads, A $RD_A: the lowest weight (B, 10) must carry all $RD_N (MSDSM rule)"
+check_run priority
+[ "$CK_ALUA" -ge 1 ] && [ "$CK_RC" = 1 ] ||
+	{ cat "$TEST_TMP/check-priority.txt"; fail "priority: abpath check must warn alua-non-optimized with exit 1 (exit $CK_RC, $CK_ALUA lines)"; }
+grep 'alua-non-optimized' "$TEST_TMP/check-priority.txt" | head -2 | sed 's/^/#   check: /'
+mpd_clean "priority map built"
+
+# ---- 4b: least-blocks ----
+note "=== least-blocks 0: status parsing, fail and reinstate A"
+mpconf "least-blocks 0"
+multipathd reconfigure >/dev/null 2>&1 || mpd_fail "multipathd reconfigure"
+wait_table "least-blocks 0 2 1"
+failcycle least-blocks
+
+kill "$MPD_PID" 2>/dev/null
+wait "$MPD_PID" 2>/dev/null
+MPD_PID=""
+dmsetup remove "$MAP" 2>/dev/null || { vm_sleep 1; dmsetup remove "$MAP" || fail "remove $MAP"; }
+note "multipathd log: $(grep -c . "$MPD_LOG") lines, none of: $MPD_BAD"
+note "done at $(el)"

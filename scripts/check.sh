@@ -94,7 +94,7 @@ run deb tests/deb/run.sh "${kernels[@]}"
 # VM suites: one guest per kernel, both in parallel (each TCG guest is
 # single-threaded; the machine has two cores).
 # t_install_autoload first: it needs the selectors unloaded (a clean guest).
-vm_tests="t_install_autoload t_lb_paths t_wp_paths t_badargs t_lb_asym t_lb_weights t_many_paths t_lb_bytes t_flap t_reload t_nopath t_lifecycle t_badtables t_e2e_iscsi t_mpd_relogin t_abpath_live t_devfail t_wp_rank"
+vm_tests="t_install_autoload t_lb_paths t_wp_paths t_badargs t_lb_asym t_lb_weights t_many_paths t_lb_bytes t_flap t_reload t_nopath t_lifecycle t_badtables t_e2e_iscsi t_mpd_relogin t_mpd_alua t_abpath_live t_devfail t_wp_rank"
 # Issue 14: t_storm in a second guest with 4 vCPUs (60 s of storm on
 # each of the 10 maps, all at once), then scripts/mutants.sh: t_flap and
 # t_devfail against their mutants, each must fail.
@@ -107,7 +107,7 @@ storm_env=(--env STORM_SECS=60 --env STORM_PAR=10 --env VM_TEST_VERBOSE=1 --env 
 # on one kernel: the control shows the same set-up gives no EIO.
 declare -A mutants_of=(
 	[6.1]="noop-fail-path no-sat wp-rr-fake-status rank-lowest lb-ignore-weights lb-count-requests"
-	[6.12]="wide wide-no-retry lb-pin-fake-status leak-table lb-no-rotor lb-weight-as-priority"
+	[6.12]="wide wide-no-retry lb-pin-fake-status leak-table lb-no-rotor lb-weight-as-priority status-short"
 )
 # every mutant of scripts/mutants.sh runs on one of the two kernels
 # shellcheck disable=SC2086 # word lists

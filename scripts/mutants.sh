@@ -35,6 +35,10 @@
 #   lb-weight-as-priority t_lb_asym "a path left idle": the heaviest
 #                                   path takes every I/O (4:1 weights on
 #                                   4:1 paths: efficiency ~0.80 < 0.95)
+#   status-short        t_mpd_alua  "multipathd show paths: " or "multipathd
+#                                   did not mark": the INFO status one token
+#                                   short of info_args (multipathd 0.9.4
+#                                   misreads the second path's state)
 #   no-retry            t_storm     (--long only) the rescan removed, no
 #                                   widening: the race at its natural width
 # A mutant whose patch is missing (not yet written) is reported as a
@@ -55,9 +59,9 @@ list=0
 # path messages/s per map under TCG, against ~8000/s in the issue's
 # report); wide-no-retry shows the same bug with the window widened.
 if [ $long = 1 ]; then
-	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table lb-ignore-weights lb-no-rotor lb-count-requests lb-weight-as-priority no-retry"}
+	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table lb-ignore-weights lb-no-rotor lb-count-requests lb-weight-as-priority status-short no-retry"}
 else
-	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table lb-ignore-weights lb-no-rotor lb-count-requests lb-weight-as-priority"}
+	mutants=${MUTANTS:-"noop-fail-path no-sat wide wide-no-retry wp-rr-fake-status lb-pin-fake-status rank-lowest leak-table lb-ignore-weights lb-no-rotor lb-count-requests lb-weight-as-priority status-short"}
 fi
 # --list: the mutants a run would take (scripts/check.sh checks that its
 # per-kernel split covers them all)
@@ -92,6 +96,7 @@ for k in "$@"; do
 		lb-count-requests) t=t_lb_bytes want="does it count requests" smp=2
 			envs=(--env LB_BYTES_REPS=2) ;;
 		lb-weight-as-priority) t=t_lb_asym want="a path left idle" smp=2 envs=() ;;
+		status-short) t=t_mpd_alua want="multipathd show paths: \|multipathd did not mark" smp=2 envs=() ;;
 		leak-table) t=t_badtables want="kmalloc objects grew.* lb_add_path" smp=2 envs=() ;;
 		*) echo "not ok $n - $k $mu: unknown mutant"; failed=$((failed + 1)); continue ;;
 		esac

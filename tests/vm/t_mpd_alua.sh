@@ -79,10 +79,11 @@ note "iSCSI up at $(el): A=$ISCSI_SD_A ($A) B=$ISCSI_SD_B ($B) WWID $ISCSI_WWID"
 
 # ---- 1: the ALUA states as the initiator sees them ----
 # scsi_dh_alua queues no REPORT TARGET PORT GROUPS when it attaches at scan
-# time (alua_rtpg_queue finds no sdev->handler_data yet, 6.1 and 6.12):
+# time (alua_rtpg_queue finds no sdev->handler_data yet: alua_bus_attach sets
+# it after alua_initialize, 6.1 and 6.12 sources):
 # access_state stays at its initial active/optimized until something
 # queues one (dm-multipath's pg_init with hardware_handler alua, a unit
-# attention, a rescan; seen here: B active/optimized while LIO reported
+# attention, a rescan; seen on 6.12: B active/optimized while LIO reported
 # active/non-optimized to sg_rtpg).  A rescan runs alua_rescan -> RTPG.
 for d in "$ISCSI_SD_A" "$ISCSI_SD_B"; do
 	echo 1 >"/sys/block/$d/device/rescan" || fail "rescan $d"

@@ -169,6 +169,10 @@ iscsi_ab_setup() {
 		_iscsi_sleep 0.1
 	done
 	grep -q ISCSIADM_ABSTRACT_NAMESPACE /proc/net/unix || _iscsi_die "iscsid did not start"
+	# node records of an earlier set-up (the /etc overlay outlives a test)
+	# would be logged into too: with ISCSI_ALUA, B's portal is tpgt 2, and
+	# an old "10.0.2.10:3260,1" record fails the login ("session exists")
+	iscsiadm -m node -o delete >/dev/null 2>&1
 	iscsiadm -m discovery -t st -p 10.0.1.10 >/dev/null || _iscsi_die "discovery via A"
 	for side in A B; do
 		iscsiadm -m node -T "$ISCSI_IQN" -p "$(_iscsi_ip $side):3260" --login >/dev/null ||
@@ -244,6 +248,7 @@ iscsi_slow() {
 iscsi_teardown() {
 	local T side g
 	iscsiadm -m node --logoutall=all >/dev/null 2>&1 || true
+	iscsiadm -m node -o delete >/dev/null 2>&1
 	if [ -n "${_ISCSI_IscsidPID:-}" ]; then
 		kill "$_ISCSI_IscsidPID" 2>/dev/null
 		wait "$_ISCSI_IscsidPID" 2>/dev/null

@@ -3,36 +3,41 @@
 # port group per portal (tests/vm/iscsi.sh, ISCSI_ALUA): side A
 # active/optimized, side B active/non-optimized, implicit ALUA only.
 # multipathd (multipath-tools 0.9.4, -v3) builds the map with prio alua,
-# rr_weight priorities, path_grouping_policy multibus: the per-path weight
-# is rr_min_io_rq x priority, A 50, B 10.
+# rr_weight priorities, path_grouping_policy multibus (overrides): the
+# per-path weight is rr_min_io_rq (1) x priority, A 50, B 10.
 #  1. /sys/block/sdX/device/access_state: A active/optimized, B
-#     active/non-optimized.  Catches: an ALUA set-up the initiator does not
-#     see (everything after this would test nothing).
+#     active/non-optimized (after a rescan, see there).  Catches: an ALUA
+#     set-up the initiator does not see (all below would test nothing);
+#     without the rescan it fails: B read active/optimized.
 #  2. path_selector "weighted-paths-rank 0": the table carries A 50 B 10
-#     (catches: prio alua not reading the states), the A disk does all the
-#     reads of a dd on the map, counted on the sd disks' own
-#     /sys/block/sdX/stat (catches: rank mode picking the lowest weight,
-#     tests/mutants/rank-lowest.patch), and abpath check gives no
-#     alua-non-optimized warning (catches: a check that warns about a
-#     correct rank map).
-#  3. path_selector "weighted-paths-priority 0" (MSDSM: lowest weight
-#     wins): the reads go to the non-optimized B disk -- the documented
-#     pitfall, shown on the disks -- and abpath check warns
-#     alua-non-optimized with exit status 1 (catches: a check that misses
-#     the upside-down priority under multipathd).
-#  4. Status parsing, with weighted-paths-rank (step 2) and least-blocks
-#     0: A failed by "dmsetup message fail_path" must be seen failed by
-#     multipathd ("mark as failed" in its log: it read the F from our
-#     status line) and reinstated by multipathd's checker by itself; its
-#     -v3 log must have none of 0.9.4's complaints about a map it cannot
-#     read (disassemble_status / disassemble_map failures: "cannot
-#     disassemble status" and the like, MPD_BAD below) and no reload in
-#     these windows ("selector change" / "minio change": a table read-back
-#     that differs); "multipathd show paths" shows both paths active and
-#     ready, "show maps" the map.  Catches: a status line that does not
-#     match the selector's declared info_args
-#     (tests/mutants/status-short.patch).
-# multipathd -v3 log: $TEST_TMP/multipathd.log (printed on a failure).
+#     (catches: prio alua not reading the states); status parsing (4);
+#     then a dd of 300 x 64k reads on the map: the A disk does all of them
+#     and B at most 8, counted on the sd disks' own /sys/block/sdX/stat
+#     (catches: rank mode picking the lowest weight; mutant rank-lowest:
+#     A 0, B 300); abpath check --json reads the map (maps_checked >= 1)
+#     and gives no alua-non-optimized finding (catches: a check that warns
+#     about a correct rank map; an abpath whose rank tier is the lowest
+#     weight warned here).
+#  3. path_selector "weighted-paths-priority 0" (MSDSM: the lowest weight
+#     wins): the B disk does all the reads -- the documented pitfall, on
+#     the disks -- and abpath check has an alua-non-optimized finding and
+#     exits 1 (catches: a check that misses the upside-down priority under
+#     multipathd; an abpath without the ALUA check exited 0 here).
+#  4. Status parsing, under weighted-paths-rank (in 2) and least-blocks 0:
+#     each path in turn failed by "dmsetup message fail_path" must be seen
+#     failed by multipathd ("sdX: mark as failed": it read the F in our
+#     status line) and reinstated by its checker ("MAJ:MIN: reinstated");
+#     its -v3 log must have none of 0.9.4's complaints about a map it
+#     cannot read (MPD_BAD below: "cannot disassemble status" and the
+#     like), no reload in these windows ("selector change" / "minio
+#     change": a table read-back that differs), and "multipathd show
+#     paths" must show both paths active/ready/running, "show maps" the
+#     map with 2 paths.  Catches: a status line that does not match the
+#     selector's declared info_args (mutant status-short, scripts/
+#     mutants.sh: multipathd showed sdb's dm state "undef" and reinstated
+#     it again and again; 0.9.4 prints no complaint for it).
+# multipathd's -v3 log is $TEST_TMP/multipathd.log (its tail is printed on
+# a failure).  Env MPD_ALUA_ABPATH: another abpath binary (break checks).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mp.sh"

@@ -123,15 +123,8 @@ rd() {
 	RD_A=$((s1[0] - s0[0])) RD_B=$((s1[1] - s0[1]))
 	note "$1: $RD_N reads of 64k on the map: disk A ($ISCSI_SD_A, optimized) $RD_A, disk B ($ISCSI_SD_B, non-optimized) $RD_B"
 }
-# path_state DEV: A or F from dmsetup status (one exec)
-path_state() {
-	local w prev="" st
-	st=$(dmsetup status "$MAP")
-	for w in $st; do
-		[ "$prev" = "$1" ] && { echo "$w"; return 0; }
-		prev=$w
-	done
-}
+# path_state DEV: A or F from dmsetup status (mp.sh)
+path_state() { mp_field "$MAP" "$1" 1; }
 # wait_state DEV A|F SECS: sets WS_CS (centiseconds waited); no subshell,
 # so that its fail ends the test
 wait_state() {

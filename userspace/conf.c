@@ -267,8 +267,8 @@ int ab_conf_emit(FILE *f, const struct ab_config *cfg, const struct ab_table_opt
 	for (i = 0; i < n; i++)
 		if (m[i].prio_args[0]) {
 			fprintf(f, "# prio_args match SCSI H:C:T:L, which change when a session logs in\n"
-				"# again: written as /etc/multipath/conf.d/abpath.conf by abpath conf\n"
-				"# --output, the udev rule of abpath keeps it current (conf --refresh).\n");
+				"# again: written by abpath conf --output /etc/multipath/conf.d/abpath.conf,\n"
+				"# abpath's udev rule keeps that file current (conf --refresh).\n");
 			break;
 		}
 	fprintf(f, "multipaths {\n");

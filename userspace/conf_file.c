@@ -9,16 +9,22 @@
  * no longer matches the path and multipathd falls back to weight 1.  So
  * --output records the arguments it was run with in the file, and
  * --refresh runs conf again with them (udev does, on every iSCSI disk
- * that appears: abpath-conf.rules).  The file is replaced (temporary file,
+ * that appears: 60-abpath.rules).  The file is replaced (temporary file,
  * fsync, rename) only when its text changes, and multipathd is told to
- * read it again (--reconfigure) only then: one reload per re-login, never
- * a loop.
+ * read it again (--reconfigure) only then: one reload per changed disk,
+ * never a loop.  udev runs rules for several disks at once: a refresh
+ * holds an exclusive flock on FILE's directory from before its sysfs scan
+ * until multipathd has been told, so the last writer has seen the newest
+ * state.  A reconfigure that failed leaves FILE.reconfigure-pending, and
+ * the next --reconfigure does it even if FILE is unchanged.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +35,19 @@
 
 #define ARGS_TAG "# abpath conf arguments:"
 #define MAX_FILE (1 << 20)
+#define PENDING ".reconfigure-pending"
 
 extern char **environ;
+
+/* set while a --refresh holds the directory lock (its --output runs inside) */
+static bool conf_locked;
+
+/* the options record_args writes; --refresh takes no other recorded option */
+static const char *const recordable[] = {
+	"--sysfs", "--config", "--no-config", "--side-a", "--side-b", "--policy", "--weight",
+	"--layout", "--prefer", "--wp-mode", "--queue-if-no-path", "--no-path-retry",
+	"--hw-handler", NULL,
+};
 
 /* append " OPT VALUE" (VALUE may be NULL); -1 if VALUE cannot be recorded */
 static int put(char *buf, size_t len, const char *opt, const char *val)
@@ -53,13 +70,16 @@ static int put(char *buf, size_t len, const char *opt, const char *val)
 	return 0;
 }
 
-/* PATH made absolute (it exists: discovery and the config load read it) */
+/* PATH made absolute, symlinks kept (a config that is a link is read
+ * through the link on every refresh) */
 static const char *absolute(const char *path, char *buf, size_t len)
 {
-	char *r = realpath(path, NULL);
+	char cwd[AB_PATH];
 
-	ab_copy(buf, len, r ? r : path);
-	free(r);
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		ab_copy(buf, len, path);
+	else
+		ab_fmt(buf, len, "%s/%s", cwd, path);
 	return buf;
 }
 
@@ -67,14 +87,17 @@ static const char *absolute(const char *path, char *buf, size_t len)
 static int record_args(const struct ab_opts *o, char *buf, size_t len)
 {
 	char sys[AB_PATH], conf[AB_PATH];
+	/* the config file conf read: --config, else $ABPATH_CONFIG (udev
+	 * does not set it), else the default, which --refresh reads too */
+	const char *cf = o->config ? o->config : o->no_config ? NULL : getenv("ABPATH_CONFIG");
 	int i, r = 0;
 
 	buf[0] = '\0';
 	/* absolute: udev runs --refresh from / */
 	if (strcmp(o->sysfs, "/sys"))
 		r |= put(buf, len, "--sysfs", absolute(o->sysfs, sys, sizeof(sys)));
-	if (o->config)
-		r |= put(buf, len, "--config", absolute(o->config, conf, sizeof(conf)));
+	if (cf)
+		r |= put(buf, len, "--config", absolute(cf, conf, sizeof(conf)));
 	if (o->no_config)
 		r |= put(buf, len, "--no-config", NULL);
 	if (o->side_a)
@@ -111,11 +134,14 @@ static char *slurp(const char *path, size_t *n)
 	if (!f)
 		return NULL;
 	s = ab_xcalloc(MAX_FILE + 1, 1);
+	errno = 0;
 	*n = fread(s, 1, MAX_FILE + 1, f);
 	if (ferror(f) || *n > MAX_FILE) {
+		int e = ferror(f) ? (errno ? errno : EIO) : EFBIG;
+
 		fclose(f);
 		free(s);
-		errno = EFBIG;
+		errno = e;
 		return NULL;
 	}
 	fclose(f);
@@ -137,6 +163,7 @@ static int replace_file(const char *path, const char *text, size_t n)
 		ab_err("conf --output: cannot create a file beside %s: %s", path, strerror(errno));
 		return AB_NOINPUT;
 	}
+	errno = 0;
 	if (fchmod(fd, 0644) || write(fd, text, n) != (ssize_t)n || fsync(fd))
 		err = errno ? errno : EIO;
 	if (close(fd) && !err)
@@ -157,16 +184,43 @@ static int replace_file(const char *path, const char *text, size_t n)
 	return 0;
 }
 
-/* multipathd reconfigure: it reads its configuration again */
+/* Is multipathd running?  Its pid file (ABPATH_MULTIPATHD_PIDFILE: tests) */
+static bool multipathd_running(void)
+{
+	const char *pf = getenv("ABPATH_MULTIPATHD_PIDFILE");
+	FILE *f = fopen(pf ? pf : "/run/multipathd.pid", "re");
+	long pid = 0;
+	bool up;
+
+	if (!f)
+		return false;
+	up = fscanf(f, "%ld", &pid) == 1 && pid > 0 &&
+	     (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+	fclose(f);
+	return up;
+}
+
+/*
+ * multipathd reconfigure: it reads its configuration again.  Not when it
+ * is not running: it reads FILE when it starts (and a request on its
+ * socket would start it where socket activation is on).
+ */
 static int reconfigure(void)
 {
 	char *argv[] = { "multipathd", "reconfigure", NULL };
 	posix_spawn_file_actions_t fa;
+	const char *path = getenv("PATH");
+	char buf[AB_PATH];
 	pid_t pid;
 	int st, r;
 
-	/* udev runs us without PATH; multipathd lives in /sbin */
-	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 0);
+	if (!multipathd_running()) {
+		printf("multipathd is not running: it reads the file when it starts\n");
+		return 0;
+	}
+	/* udev runs us without PATH, cron with one without sbin */
+	ab_fmt(buf, sizeof(buf), "%s%s/usr/sbin:/sbin", path ? path : "/usr/bin:/bin", ":");
+	setenv("PATH", buf, 1);
 	posix_spawn_file_actions_init(&fa);
 	/* its "ok" is not ours to print */
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
@@ -182,10 +236,58 @@ static int reconfigure(void)
 			return AB_SOFTWARE;
 		}
 	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-		ab_err("conf --reconfigure: \"multipathd reconfigure\" failed (is multipathd running?)");
+		ab_err("conf --reconfigure: \"multipathd reconfigure\" failed");
 		return AB_UNAVAIL;
 	}
 	return 0;
+}
+
+/* reconfigure, and keep FILE.reconfigure-pending while it has not worked */
+static int reconfigure_file(const char *file)
+{
+	char pend[AB_PATH];
+	int rc, fd;
+
+	if (ab_fmt(pend, sizeof(pend), "%s" PENDING, file) >= (int)sizeof(pend)) {
+		ab_err("conf --reconfigure: path too long: %s", file);
+		return AB_USAGE;
+	}
+	rc = reconfigure();
+	if (!rc) {
+		unlink(pend);
+		return 0;
+	}
+	fd = open(pend, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+	ab_err("conf --reconfigure: %s is written; the next --reconfigure tries again (%s)", file, pend);
+	return rc;
+}
+
+/* 0 if FILE.reconfigure-pending exists */
+static int access_pending(const char *file)
+{
+	char pend[AB_PATH];
+
+	ab_fmt(pend, sizeof(pend), "%s" PENDING, file);
+	return access(pend, F_OK);
+}
+
+/* flock on FILE's directory; -1 after an error message */
+static int lock_dir(const char *file)
+{
+	char dir[AB_PATH];
+	int fd;
+
+	ab_copy(dir, sizeof(dir), file);
+	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		ab_err("conf: cannot lock the directory of %s: %s", file, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int ab_conf_output(const struct ab_opts *o, const struct ab_config *cfg,
@@ -195,7 +297,7 @@ int ab_conf_output(const struct ab_opts *o, const struct ab_config *cfg,
 	char *text = NULL, *old;
 	size_t len = 0, oldn = 0;
 	FILE *mem;
-	int rc;
+	int rc, lfd;
 
 	if (o->json) {
 		ab_err("conf --output writes multipath.conf syntax: not with --json");
@@ -219,22 +321,30 @@ int ab_conf_output(const struct ab_opts *o, const struct ab_config *cfg,
 		free(text);
 		return rc;
 	}
-	old = slurp(o->output, &oldn);
-	if (!old && errno != ENOENT) {
-		ab_err("conf --output: cannot read %s: %s", o->output, strerror(errno));
+	/* a plain --output locks here; a --refresh has locked before its scan */
+	lfd = conf_locked ? -1 : lock_dir(o->output);
+	if (!conf_locked && lfd < 0) {
 		free(text);
 		return AB_NOINPUT;
 	}
-	if (old && oldn == len && !memcmp(old, text, len)) {
+	old = slurp(o->output, &oldn);
+	if (!old && errno != ENOENT) {
+		ab_err("conf --output: cannot read %s: %s", o->output, strerror(errno));
+		rc = AB_NOINPUT;
+	} else if (old && oldn == len && !memcmp(old, text, len)) {
 		printf("%s: unchanged\n", o->output);
+		if (o->reconfigure && !access_pending(o->output))
+			rc = reconfigure_file(o->output);
 	} else {
 		rc = replace_file(o->output, text, len);
 		if (!rc) {
 			printf("%s: written\n", o->output);
 			if (o->reconfigure)
-				rc = reconfigure();
+				rc = reconfigure_file(o->output);
 		}
 	}
+	if (lfd >= 0)
+		close(lfd);
 	free(old);
 	free(text);
 	return rc;
@@ -245,7 +355,7 @@ int ab_conf_refresh(const struct ab_opts *o)
 	char *text, *line, *end, *tok, *save;
 	char *argv[64];
 	size_t n;
-	int argc = 0, rc;
+	int argc = 0, rc, lfd;
 
 	if (o->nargs) {
 		ab_err("conf --refresh FILE takes its LUNs from FILE, not \"%s\"", o->args[0]);
@@ -270,9 +380,11 @@ int ab_conf_refresh(const struct ab_opts *o)
 	argv[argc++] = "abpath";
 	argv[argc++] = "conf";
 	for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		if (argc >= 60 || !strcmp(tok, "--output") || !strcmp(tok, "--refresh") ||
-		    !strcmp(tok, "--reconfigure") || !strncmp(tok, "--output=", 9) ||
-		    !strncmp(tok, "--refresh=", 10)) {
+		int k;
+
+		for (k = 0; tok[0] == '-' && recordable[k] && strcmp(tok, recordable[k]); k++)
+			;
+		if (argc >= 60 || (tok[0] == '-' && !recordable[k])) {
 			ab_err("conf --refresh: %s: bad recorded argument \"%s\"", o->refresh, tok);
 			free(text);
 			return AB_DATAERR;
@@ -284,7 +396,15 @@ int ab_conf_refresh(const struct ab_opts *o)
 	if (o->reconfigure)
 		argv[argc++] = "--reconfigure";
 	argv[argc] = NULL;
+	lfd = lock_dir(o->refresh);
+	if (lfd < 0) {
+		free(text);
+		return AB_NOINPUT;
+	}
+	conf_locked = true;
 	rc = ab_main(argc, argv);
+	conf_locked = false;
+	close(lfd);
 	if (rc == AB_USAGE) {	/* the arguments came from FILE: bad input */
 		ab_err("conf --refresh: %s: the recorded arguments are refused", o->refresh);
 		rc = AB_DATAERR;

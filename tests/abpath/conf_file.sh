@@ -1,7 +1,8 @@
 #!/bin/bash
 # abpath conf --output / --refresh / --reconfigure (issue 17: weights that
 # survive a re-login).  TAP on stdout.  Run from tests/abpath; env ABPATH.
-# A fake multipathd on PATH records each "reconfigure" it gets.
+# A fake multipathd on PATH records each "reconfigure" it gets; its "pid
+# file" (ABPATH_MULTIPATHD_PIDFILE) names this shell, so it "runs".
 # Catches (each seen failing with the code broken that way, 2026-12-07):
 #  - a file rewritten although its text did not change (case 2: a new
 #    inode; with --reconfigure that is a multipathd reload per disk event)
@@ -9,7 +10,11 @@
 #    file changed (case 4)
 #  - relative --sysfs/--config recorded: udev runs --refresh from /
 #    (case 3, run from /)
-#  - bad input that changes the file (cases 7-9)
+#  - a failed reconfigure never tried again (FILE.reconfigure-pending)
+#  - reconfigure asked of a multipathd that is not running
+#  - $ABPATH_CONFIG not recorded (the refresh would read other sides)
+#  - a recorded option outside what --output writes (--reconf) replayed
+#  - bad input that changes the file
 # The re-login itself, with multipathd and udev: tests/vm/t_mpd_relogin.sh.
 set -u
 AB=${ABPATH:?ABPATH=path/to/abpath}
@@ -25,6 +30,8 @@ echo ok
 EOF
 chmod +x "$tmp/bin/multipathd"
 export PATH="$tmp/bin:$PATH"
+echo $$ >"$tmp/mpd.pid"
+export ABPATH_MULTIPATHD_PIDFILE=$tmp/mpd.pid
 n=0 bad=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 nok() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $*"; }
@@ -87,16 +94,31 @@ touch "$tmp/mpd.fail"
 out=$("$AB" conf --refresh "$F" --reconfigure 2>&1)
 rc=$?
 rm -f "$tmp/mpd.fail"
-if [ $rc = 69 ] && grep -q 'prio_args "hbtl ^2:0:0:0\$ 3' "$F" && [ "$(calls)" = 3 ]; then
-	ok "multipathd reconfigure failing: exit 69, file written"
+if [ $rc = 69 ] && grep -q 'prio_args "hbtl ^2:0:0:0\$ 3' "$F" && [ "$(calls)" = 3 ] && [ -e "$F.reconfigure-pending" ]; then
+	ok "multipathd reconfigure failing: exit 69, file written, FILE.reconfigure-pending left"
 else
-	nok "reconfigure failing: rc $rc ('$out'), reconfigures $(calls)"
+	nok "reconfigure failing: rc $rc ('$out'), reconfigures $(calls), pending $(ls "$F".reconfigure-pending 2>&1)"
+fi
+# ... and the next --reconfigure tries again although the text is unchanged
+out=$("$AB" conf --refresh "$F" --reconfigure 2>&1)
+if [ $? = 0 ] && [ "$out" = "$F: unchanged" ] && [ "$(calls)" = 4 ] && [ ! -e "$F.reconfigure-pending" ]; then
+	ok "a pending reconfigure is done by the next --refresh, the marker removed"
+else
+	nok "pending reconfigure: '$out', reconfigures $(calls), pending $(ls "$F".reconfigure-pending 2>&1)"
+fi
+# multipathd not running: no reconfigure asked (it reads the file at start)
+sed -i 's/\^2:0:0:0\$ 3/^7:0:0:0$ 3/' "$F"
+out=$(ABPATH_MULTIPATHD_PIDFILE=$tmp/none.pid "$AB" conf --refresh "$F" --reconfigure 2>&1)
+if [ $? = 0 ] && [[ $out == *"$F: written"*"not running"* ]] && [ "$(calls)" = 4 ]; then
+	ok "multipathd not running: file written, no reconfigure, exit 0"
+else
+	nok "multipathd not running: '$out', reconfigures $(calls)"
 fi
 
 # 6. without --reconfigure: no multipathd
 sed -i 's/\^2:0:0:0\$ 3/^7:0:0:0$ 3/' "$F"
 out=$("$AB" conf --refresh "$F" 2>&1)
-if [ $? = 0 ] && [ "$out" = "$F: written" ] && [ "$(calls)" = 3 ]; then
+if [ $? = 0 ] && [ "$out" = "$F: written" ] && [ "$(calls)" = 4 ]; then
 	ok "--refresh without --reconfigure leaves multipathd alone"
 else
 	nok "no --reconfigure: '$out', reconfigures $(calls)"
@@ -109,7 +131,8 @@ bad_case() { # WANT_RC WHAT ARGS...
 	shift 2
 	err=$("$AB" "$@" 2>&1 >/dev/null)
 	rc=$?
-	if [ $rc = "$want" ] && [ -n "$err" ] && [ "$(md5sum <"$F")" = "$sum" ] && [ "$(calls)" = 3 ]; then
+	err=${err%%$'\n'*}
+	if [ $rc = "$want" ] && [ -n "$err" ] && [ "$(md5sum <"$F")" = "$sum" ] && [ "$(calls)" = 4 ]; then
 		ok "$what: exit $rc ($err)"
 	else
 		nok "$what: exit $rc (want $want), '$err', file changed: $([ "$(md5sum <"$F")" = "$sum" ] && echo no || echo yes)"
@@ -130,6 +153,20 @@ bad_case 65 "--refresh with a bad recorded policy" conf --refresh "$F" --reconfi
 sed -i '1s/$/ --refresh x/' "$F"
 sum=$(md5sum <"$F")
 bad_case 65 "--refresh with --refresh recorded (no recursion)" conf --refresh "$F"
+cp "$tmp/keep" "$F"
+sed -i '1s/$/ --reconf/' "$F"
+sum=$(md5sum <"$F")
+bad_case 65 "--refresh with an abbreviated option recorded (--reconf)" conf --refresh "$F"
+# $ABPATH_CONFIG is the config conf read: recorded as --config
+G=$tmp/g.conf
+out=$(ABPATH_CONFIG=fixtures/four-portals/abpath.json "$AB" --sysfs fixtures/four-portals conf --weight A=3,B=1 --output "$G" 2>&1)
+cf=$(cd fixtures/four-portals && pwd)/abpath.json
+if [ $? = 0 ] && head -n 1 "$G" | grep -qF -- "--config $cf " &&
+	(cd / && "$AB" conf --refresh "$G" >/dev/null 2>&1); then
+	ok "\$ABPATH_CONFIG recorded as --config (absolute), the refresh reads it"
+else
+	nok "ABPATH_CONFIG: '$out', first line '$(head -n 1 "$G" 2>/dev/null)'"
+fi
 [ -z "$(ls "$tmp" | grep abpath-)" ] && ok "no temporary file left behind" || nok "temporary files left: $(ls "$tmp")"
 echo "1..$n"
 [ $bad = 0 ]

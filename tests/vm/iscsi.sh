@@ -245,6 +245,25 @@ iscsi_slow() {
 	fi
 }
 
+# iscsi_multipathd LOG [UEVENTS]: systemd-udevd (DM uevents on), a trigger
+# and settle of the block devices, a udev monitor of block uevents into
+# UEVENTS when given (MON_PID), then multipathd -d -v3 logging into LOG
+# (MPD_PID).  /etc/multipath.conf must exist before: without it udev's
+# "multipath -u" made a settle take 150 s.  The caller's trap kills the two
+# PIDs and runs "udevadm control --exit".
+iscsi_multipathd() {
+	unset DM_DISABLE_UDEV
+	/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || _iscsi_die "systemd-udevd --daemon failed"
+	udevadm trigger --subsystem-match=block || _iscsi_die "udevadm trigger"
+	udevadm settle --timeout=60 || _iscsi_die "udevadm settle timed out"
+	if [ -n "${2:-}" ]; then
+		udevadm monitor --kernel --property --subsystem-match=block >"$2" 2>&1 &
+		MON_PID=$!
+	fi
+	multipathd -d -v3 >"$1" 2>&1 &
+	MPD_PID=$!
+}
+
 iscsi_teardown() {
 	local T side g
 	iscsiadm -m node --logoutall=all >/dev/null 2>&1 || true

@@ -32,11 +32,18 @@ uptime_cs() { local u _; read -r u _ </proc/uptime; u=${u/./}; echo $((10#$u)); 
 # no exec when the test cleaned up after itself.
 reset_after() {
 	local left=() f d
-	if pgrep -x 'fio|dd|dmtool|iscsid|multipathd' >/dev/null 2>&1; then
-		left+=("processes: $(pgrep -l -x 'fio|dd|dmtool|iscsid|multipathd' | tr '\n' ' ')")
-		pkill -KILL -x 'fio|dd|dmtool|iscsid|multipathd' 2>/dev/null || true
+	if pgrep -x 'fio|dd|dmtool|iscsid|multipathd|systemd-udevd|udevadm' >/dev/null 2>&1; then
+		left+=("processes: $(pgrep -l -x 'fio|dd|dmtool|iscsid|multipathd|systemd-udevd|udevadm' | tr '\n' ' ')")
+		pkill -KILL -x 'fio|dd|dmtool|iscsid|multipathd|systemd-udevd|udevadm' 2>/dev/null || true
 		vm_sleep 0.5
 	fi
+	# multipathd's configuration and abpath's udev rule (t_e2e_iscsi,
+	# t_mpd_relogin, t_mpd_alua): a later test must not inherit them
+	for f in /etc/multipath.conf /etc/multipath/conf.d/*.conf /run/udev/rules.d/60-abpath.rules; do
+		[ -e "$f" ] || continue
+		left+=("$f")
+		rm -f "$f"
+	done
 	f=(/sys/block/dm-*)
 	if [ -e "${f[0]}" ]; then
 		left+=("dm maps: $(dmsetup ls 2>/dev/null | cut -f1 | tr '\n' ' ')")

@@ -91,7 +91,7 @@ T0=$(uptime_cs)
 el() { local t; t=$(uptime_cs); echo "$(((t - T0) / 100)).$(printf %02d $(((t - T0) % 100)))s"; }
 
 iscsi_ab_setup 64
-trap 'kill $FIO_PID $MPD_PID $MON_PID 2>/dev/null; dmsetup remove e2e-rr 2>/dev/null; dmsetup remove e2e 2>/dev/null; udevadm control --exit 2>/dev/null; iscsi_teardown' EXIT
+trap 'kill $FIO_PID $MPD_PID $MON_PID 2>/dev/null; dmsetup remove e2e-rr 2>/dev/null; dmsetup remove e2e 2>/dev/null; udevadm control --exit 2>/dev/null; rm -f /etc/multipath.conf; iscsi_teardown' EXIT
 FIO_PID="" MPD_PID="" MON_PID=""
 load_modules
 modprobe dm-round-robin || die "modprobe dm-round-robin"
@@ -144,15 +144,7 @@ disk_share_a() {
 }
 hdr() { printf '#   %-28s %8s %8s %8s %8s %7s\n' "$1" "A I/Os" "B I/Os" "A MiB" "B MiB" "A share"; }
 
-# one exec (dmsetup), parsed in bash: polling must not eat the guest's CPU
-path_state() { # DEV [MAP]
-	local w prev="" st
-	st=$(dmsetup status "${2:-$MAP}")
-	for w in $st; do
-		[ "$prev" = "$1" ] && { echo "$w"; return 0; }
-		prev=$w
-	done
-}
+path_state() { mp_field "${2:-$MAP}" "$1" 1; } # DEV [MAP] (one exec)
 # wait_state DEV A|F SECS [MAP] -> prints elapsed centiseconds
 wait_state() {
 	local t0 i
@@ -480,14 +472,7 @@ mpconf() { # POLICY [abpath conf args]
 mpconf --policy least-blocks
 # multipath.conf must exist before udevd runs "multipath -u" (without it
 # udevadm settle took 150 s here).
-unset DM_DISABLE_UDEV
-/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || die "systemd-udevd --daemon failed"
-udevadm trigger --subsystem-match=block || die "udevadm trigger"
-udevadm settle --timeout=60 || die "udevadm settle timed out"
-udevadm monitor --kernel --property --subsystem-match=block >"$TEST_TMP/uevents.txt" 2>&1 &
-MON_PID=$!
-multipathd -d -v3 >"$TEST_TMP/multipathd.log" 2>&1 &
-MPD_PID=$!
+iscsi_multipathd "$TEST_TMP/multipathd.log" "$TEST_TMP/uevents.txt"
 for ((i = 0; i < 150; i++)); do
 	dmsetup table "$MAP" 2>/dev/null | grep -q "least-blocks 0 2 1" && break
 	vm_sleep 0.2

@@ -251,12 +251,7 @@ show_ok() {
 # ---- 2: multipathd, weighted-paths-rank ----
 note "=== multipathd $(dpkg-query -W -f='${Version}' multipath-tools 2>/dev/null), prio alua, rr_weight priorities, multibus, weighted-paths-rank 0"
 mpconf "weighted-paths-rank 0"
-unset DM_DISABLE_UDEV
-/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || die "systemd-udevd --daemon failed"
-udevadm trigger --subsystem-match=block || die "udevadm trigger"
-udevadm settle --timeout=60 || die "udevadm settle timed out"
-multipathd -d -s -v3 >"$MPD_LOG" 2>&1 &
-MPD_PID=$!
+iscsi_multipathd "$MPD_LOG"
 wait_table "weighted-paths-rank 0 2 1"
 weights weighted-paths-rank
 mpd_clean "rank map built"

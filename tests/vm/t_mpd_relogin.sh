@@ -64,14 +64,7 @@ if [ "${RELOGIN_NO_RULE:-0}" = 1 ]; then
 else
 	sed "s|/usr/sbin/abpath|$AB|" "$REPO/debian/abpath.udev" >"$RULE" || fail "udev rule"
 fi
-unset DM_DISABLE_UDEV
-/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || die "systemd-udevd --daemon failed"
-udevadm trigger --subsystem-match=block || die "udevadm trigger"
-udevadm settle --timeout=60 || die "udevadm settle timed out"
-udevadm monitor --kernel --property --subsystem-match=block >"$TEST_TMP/uevents.txt" 2>&1 &
-MON_PID=$!
-multipathd -d -s -v3 >"$TEST_TMP/multipathd.log" 2>&1 &
-MPD_PID=$!
+iscsi_multipathd "$TEST_TMP/multipathd.log" "$TEST_TMP/uevents.txt"
 
 # has_weights A_DEV: the map is weighted-paths over A_DEV weight 3 and B weight 1
 has_weights() {

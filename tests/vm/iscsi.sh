@@ -265,7 +265,18 @@ iscsi_multipathd() {
 }
 
 iscsi_teardown() {
-	local T side g
+	local T side g d
+	# The sessions' disks go first, from here: a logout removes them from
+	# scsi_transport_iscsi's WQ_MEM_RECLAIM workqueue, and Debian's 6.12
+	# once warned there (make check, 2026-12-07: "WQ_MEM_RECLAIM
+	# iscsi_ctrl_0:1:__iscsi_unbind_session is flushing !WQ_MEM_RECLAIM
+	# pm:pm_runtime_work", check_flush_dependency, at the first logout of
+	# the boot): the runtime-PM work the removal queues then runs before
+	# the logout, not inside it.  Kernel code, not ours; seen once.
+	for d in /sys/class/iscsi_session/session*/device/target*/*:*:*:*/delete; do
+		[ -e "$d" ] && echo 1 >"$d" 2>/dev/null
+	done
+	_iscsi_sleep 0.5
 	iscsiadm -m node --logoutall=all >/dev/null 2>&1 || true
 	iscsiadm -m node -o delete >/dev/null 2>&1
 	if [ -n "${_ISCSI_IscsidPID:-}" ]; then

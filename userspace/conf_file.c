@@ -42,12 +42,15 @@ extern char **environ;
 /* set while a --refresh holds the directory lock (its --output runs inside) */
 static bool conf_locked;
 
-/* the options record_args writes; --refresh takes no other recorded option */
+/* the options record_args writes (in this order); --refresh takes no
+ * other recorded option */
 static const char *const recordable[] = {
 	"--sysfs", "--config", "--no-config", "--side-a", "--side-b", "--policy", "--weight",
 	"--layout", "--prefer", "--wp-mode", "--queue-if-no-path", "--no-path-retry",
 	"--hw-handler", NULL,
 };
+
+static const char FLAG[] = "";	/* record_args: an option without a value */
 
 /* append " OPT VALUE" (VALUE may be NULL); -1 if VALUE cannot be recorded */
 static int put(char *buf, size_t len, const char *opt, const char *val)
@@ -92,34 +95,20 @@ static int record_args(const struct ab_opts *o, char *buf, size_t len)
 	const char *cf = o->config ? o->config : o->no_config ? NULL : getenv("ABPATH_CONFIG");
 	int i, r = 0;
 
+	/* in the order of recordable[]; FLAG: an option without a value */
+	const char *val[] = {
+		strcmp(o->sysfs, "/sys") ? absolute(o->sysfs, sys, sizeof(sys)) : NULL,
+		cf ? absolute(cf, conf, sizeof(conf)) : NULL,
+		o->no_config ? FLAG : NULL, o->side_a, o->side_b, o->policy, o->weight,
+		o->layout, o->prefer, o->wp_mode, o->queue ? FLAG : NULL, o->npr, o->hwh,
+	};
+
+	_Static_assert(sizeof(val) / sizeof(val[0]) == sizeof(recordable) / sizeof(recordable[0]) - 1,
+		       "a value for every recordable option");
 	buf[0] = '\0';
-	/* absolute: udev runs --refresh from / */
-	if (strcmp(o->sysfs, "/sys"))
-		r |= put(buf, len, "--sysfs", absolute(o->sysfs, sys, sizeof(sys)));
-	if (cf)
-		r |= put(buf, len, "--config", absolute(cf, conf, sizeof(conf)));
-	if (o->no_config)
-		r |= put(buf, len, "--no-config", NULL);
-	if (o->side_a)
-		r |= put(buf, len, "--side-a", o->side_a);
-	if (o->side_b)
-		r |= put(buf, len, "--side-b", o->side_b);
-	if (o->policy)
-		r |= put(buf, len, "--policy", o->policy);
-	if (o->weight)
-		r |= put(buf, len, "--weight", o->weight);
-	if (o->layout)
-		r |= put(buf, len, "--layout", o->layout);
-	if (o->prefer)
-		r |= put(buf, len, "--prefer", o->prefer);
-	if (o->wp_mode)
-		r |= put(buf, len, "--wp-mode", o->wp_mode);
-	if (o->queue)
-		r |= put(buf, len, "--queue-if-no-path", NULL);
-	if (o->npr)
-		r |= put(buf, len, "--no-path-retry", o->npr);
-	if (o->hwh)
-		r |= put(buf, len, "--hw-handler", o->hwh);
+	for (i = 0; recordable[i]; i++)
+		if (val[i])
+			r |= put(buf, len, recordable[i], val[i] == FLAG ? NULL : val[i]);
 	for (i = 0; i < o->nargs; i++)
 		r |= put(buf, len, NULL, o->args[i]);
 	return r ? AB_USAGE : 0;

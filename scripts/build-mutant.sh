@@ -16,7 +16,10 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 name=${1:?usage: build-mutant.sh NAME KVER}
 kver=${2:?usage: build-mutant.sh NAME KVER}
-kdir=/lib/modules/$kver/build
+# (the debug kernels' build dirs are in their caches: scripts/vm-lib.sh)
+# shellcheck source=scripts/vm-lib.sh
+. "$top/scripts/vm-lib.sh"
+kdir=$(vm_kdir "$kver")
 [ -f "$kdir/Makefile" ] || { echo "build-mutant: no kernel build dir $kdir" >&2; exit 1; }
 patch=$top/tests/mutants/$name.patch
 if [ ! -f "$patch" ] && [ -z "${MUTANT_BASE:-}" ]; then

@@ -2,8 +2,16 @@
 # The debug-kernel lane's guest kernel: Debian's linux-source-6.12 built with
 # lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS, KASAN, KFENCE,
 # DEBUG_LIST (tests/vm/debug-kernel/debug.config), from the committed
-# config tests/vm/debug-kernel/config.
+# config tests/vm/debug-kernel/config, with tests/vm/debug-kernel/patches/
+# applied (fixes of two lockdep reports in LIO, the guests' iSCSI target:
+# false RCU-list reports, and a real softirq lock inversion; see each
+# patch's header).
 #
+#   scripts/debug-kernel.sh [--kcsan] [MODE]
+#   --kcsan: the KCSAN variant instead (KCSAN and KASAN exclude each other):
+#   kcsan.config instead of debug.config, config-kcsan, build/debug-kernel-kcsan/,
+#   kernel.release 6.12.N-pswkcsan; with every MODE (--regen-config too,
+#   writing config-kcsan).  MODE:
 #   scripts/debug-kernel.sh              build if missing or stale; print the release
 #   scripts/debug-kernel.sh --status     exit 0 if the cache is current (no build)
 #   scripts/debug-kernel.sh --release    print the cached kernel.release (exit 1 if none)
@@ -17,7 +25,8 @@
 #
 # Cache: build/debug-kernel/out/ holds vmlinux, kernel.release, the modules
 # (modules_install INSTALL_MOD_PATH, depmod) and "key" = linux-source-6.12
-# package version + sha256 of config + sha256 of this script.  A matching
+# package version + sha256 of config, of the patch set (patches/*.patch, applied
+# after extraction) and of this script.  A matching
 # key means no build.  The tree (build/debug-kernel/linux-source-6.12/) is
 # built in place, so a changed key rebuilds only what make finds changed.
 # make runs under nice -n 10 (env DEBUG_KERNEL_NICE) with -j$(nproc) (env
@@ -25,8 +34,9 @@
 # and to out/build-time.
 set -euo pipefail
 top=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-base=$top/build/debug-kernel
 cfgdir=$top/tests/vm/debug-kernel
+# variant: build dir, committed config, checks fragment, release suffix
+base=$top/build/debug-kernel config=$cfgdir/config frag=$cfgdir/debug.config suffix=-pswdebug
 tarball=/usr/src/linux-source-6.12.tar.xz
 tree=$base/linux-source-6.12
 out=$base/out
@@ -37,12 +47,18 @@ die() { echo "debug-kernel: error: $*" >&2; exit 1; }
 log() { echo "debug-kernel: $*" >&2; }
 
 mode=build
-case ${1:-} in
-"") ;;
---status | --release | --dir | --regen-config) mode=${1#--} ;;
--h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-*) die "unknown argument $1 (--help)" ;;
-esac
+for a in "$@"; do
+	case $a in
+	--kcsan)
+		base=$top/build/debug-kernel-kcsan config=$cfgdir/config-kcsan frag=$cfgdir/kcsan.config suffix=-pswkcsan
+		tree=$base/linux-source-6.12 out=$base/out ;;
+	--status | --release | --dir | --regen-config)
+		[ "$mode" = build ] || die "one of --status --release --dir --regen-config at most (--help)"
+		mode=${a#--} ;;
+	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown argument $a (--help)" ;;
+	esac
+done
 
 case $mode in
 dir) echo "$out"; exit 0 ;;
@@ -56,9 +72,20 @@ pkgver() { dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null; }
 want_key() {
 	local v
 	v=$(pkgver) || die "linux-source-6.12 is not installed (scripts/deps.sh)"
-	printf 'linux-source-6.12=%s config=%s script=%s\n' "$v" \
-		"$(sha256sum <"$cfgdir/config" | cut -c1-16)" \
+	printf 'linux-source-6.12=%s config=%s patches=%s script=%s\n' "$v" \
+		"$(sha256sum <"$config" | cut -c1-16)" \
+		"$(patchset | sha256sum | cut -c1-16)" \
 		"$(sha256sum <"$top/scripts/debug-kernel.sh" | cut -c1-16)"
+}
+# The patch set, in order (tests/vm/debug-kernel/patches/*.patch, -p1): fixes
+# of false reports in kernel code outside this project, each with its reason
+# in its header; applied to the debug kernel only.
+patchset() {
+	local f
+	for f in "$cfgdir"/patches/*.patch; do
+		[ -e "$f" ] && cat "$f"
+	done
+	return 0
 }
 current() {
 	[ -s "$out/key" ] && [ -s "$out/vmlinux" ] && [ -s "$out/kernel.release" ] &&
@@ -89,6 +116,43 @@ extract() {
 		rmdir "$tree.tmp"
 		echo "$v" >"$tree/.pswdebug-pkgver"
 	fi
+	# the patch set: the applied one (copies in .pswdebug-patches.d/, or the
+	# single record .pswdebug-patches of older trees) reversed, last first,
+	# then the current one applied one by one, each recorded once it is in;
+	# a tree that will not reverse, or a patch that does not apply, marks
+	# the tree for a fresh extraction on the next run
+	local f rec=$tree/.pswdebug-patches.d
+	if ! cmp -s <(patchset) <(cat "$rec"/*.patch "$tree/.pswdebug-patches" 2>/dev/null); then
+		if [ -s "$tree/.pswdebug-patches" ]; then
+			(cd "$tree" && patch -s -R -p1 --no-backup-if-mismatch <.pswdebug-patches) || {
+				log "the applied patch set does not reverse: extracting again"
+				rm -f "$tree/.pswdebug-pkgver"
+				extract
+				return
+			}
+		fi
+		rm -f "$tree/.pswdebug-patches"
+		mkdir -p "$rec"
+		for f in $(cd "$rec" && ls -r -- *.patch 2>/dev/null); do
+			(cd "$tree" && patch -s -R -p1 --no-backup-if-mismatch <"$rec/$f") || {
+				log "applied patch $f does not reverse: extracting again"
+				rm -f "$tree/.pswdebug-pkgver"
+				extract
+				return
+			}
+			rm -f "$rec/$f"
+		done
+		for f in "$cfgdir"/patches/*.patch; do
+			[ -e "$f" ] || continue
+			log "applying $(basename "$f")"
+			if ! (cd "$tree" && patch -s -p1 --forward --dry-run <"$f" >/dev/null &&
+				patch -s -p1 --forward --no-backup-if-mismatch <"$f"); then
+				rm -f "$tree/.pswdebug-pkgver"
+				die "$f does not apply to linux-source-6.12 $v (the next run extracts the tree again)"
+			fi
+			cp "$f" "$rec/"
+		done
+	fi
 	local t
 	for t in flex bison bc; do
 		command -v $t >/dev/null || die "$t missing (scripts/deps.sh)"
@@ -108,7 +172,7 @@ check_fragment() {
 			sym=${l#'# '}
 			sym=${sym%' is not set'}
 			if grep -q "^$sym=" "$cfg"; then
-				echo "debug-kernel: $cfg has $(grep "^$sym=" "$cfg"), debug.config wants it unset ($(basename "$frag"))" >&2
+				echo "debug-kernel: $cfg has $(grep "^$sym=" "$cfg"), $(basename "$frag") wants it unset" >&2
 				bad=1
 			fi ;;
 		CONFIG_*)
@@ -123,18 +187,18 @@ check_fragment() {
 
 if [ "$mode" = regen-config ]; then
 	extract
-	log "regenerating $cfgdir/config: allnoconfig + base.config + debug.config"
-	cat "$cfgdir/base.config" "$cfgdir/debug.config" >"$base/allconfig"
+	log "regenerating $config: allnoconfig + base.config + $(basename "$frag")"
+	cat "$cfgdir/base.config" "$frag" >"$base/allconfig"
 	(cd "$tree" && make -s KCONFIG_ALLCONFIG="$base/allconfig" allnoconfig >"$base/merge.log" 2>&1) ||
 		{ tail -n 30 "$base/merge.log" >&2; die "allnoconfig failed"; }
 	check_fragment "$tree/.config" "$cfgdir/base.config" || die "base.config does not hold after allnoconfig (a missing dependency? see above)"
-	check_fragment "$tree/.config" "$cfgdir/debug.config" || die "debug.config does not hold after allnoconfig (see above)"
+	check_fragment "$tree/.config" "$frag" || die "$(basename "$frag") does not hold after allnoconfig (see above)"
 	{
-		echo "# tests/vm/debug-kernel/config: generated by scripts/debug-kernel.sh --regen-config"
-		echo "# from allnoconfig + base.config + debug.config; do not edit by hand"
+		echo "# tests/vm/debug-kernel/$(basename "$config"): generated by scripts/debug-kernel.sh$([ "$suffix" = -pswkcsan ] && echo " --kcsan") --regen-config"
+		echo "# from allnoconfig + base.config + $(basename "$frag"); do not edit by hand"
 		grep -v '^# Automatically generated file; DO NOT EDIT.$' "$tree/.config"
-	} >"$cfgdir/config"
-	log "wrote $cfgdir/config ($(grep -c '=[ym]$' "$cfgdir/config") options =y/=m; $(grep -c '=m$' "$cfgdir/config") modules)"
+	} >"$config"
+	log "wrote $config ($(grep -c '=[ym]$' "$config") options =y/=m; $(grep -c '=m$' "$config") modules)"
 	exit 0
 fi
 
@@ -145,15 +209,18 @@ if current; then
 	cat "$out/kernel.release"
 	exit 0
 fi
-[ -s "$cfgdir/config" ] || die "no $cfgdir/config (scripts/debug-kernel.sh --regen-config)"
+[ -s "$config" ] || die "no $config (scripts/debug-kernel.sh --regen-config)"
+# the key of the inputs this build uses (taken before: a patch or config
+# edited during the build must not be recorded as built)
+key=$(want_key)
 extract
 t0=$(date +%s)
-if ! cmp -s "$cfgdir/config" "$tree/.pswdebug-config"; then
-	cp "$cfgdir/config" "$tree/.config"
+if ! cmp -s "$config" "$tree/.pswdebug-config"; then
+	cp "$config" "$tree/.config"
 	(cd "$tree" && make -s olddefconfig) || die "olddefconfig failed"
-	check_fragment "$tree/.config" "$cfgdir/base.config" && check_fragment "$tree/.config" "$cfgdir/debug.config" ||
-		die "the committed config does not hold base.config + debug.config (--regen-config)"
-	cp "$cfgdir/config" "$tree/.pswdebug-config"
+	check_fragment "$tree/.config" "$cfgdir/base.config" && check_fragment "$tree/.config" "$frag" ||
+		die "the committed config does not hold base.config + $(basename "$frag") (--regen-config)"
+	cp "$config" "$tree/.pswdebug-config"
 fi
 log "building the debug kernel in $tree (make -j$jobs, nice -n $niceness; log $base/build.log)"
 if ! (cd "$tree" && /usr/bin/time -o "$base/time.txt" -f '%e %U %S' \
@@ -166,7 +233,7 @@ read -r _ cpu_u cpu_s _ <"$base/time.txt" || cpu_u=0 cpu_s=0
 # (kernel.release is written by the build: before it, setlocalversion has no
 # auto.conf and leaves out CONFIG_LOCALVERSION)
 rel=$(cat "$tree/include/config/kernel.release")
-case $rel in *-pswdebug) ;; *) die "kernel.release '$rel' lacks -pswdebug" ;; esac
+case $rel in *"$suffix") ;; *) die "kernel.release '$rel' lacks $suffix" ;; esac
 rm -rf "$out.new"
 mkdir -p "$out.new"
 (cd "$tree" && make -s INSTALL_MOD_PATH="$out.new" modules_install) >>"$base/build.log" 2>&1 ||
@@ -175,7 +242,7 @@ depmod -b "$out.new" "$rel" || die "depmod failed"
 cp "$tree/vmlinux" "$out.new/vmlinux"
 echo "$rel" >"$out.new/kernel.release"
 ln -sfn "$tree" "$out.new/tree"
-want_key >"$out.new/key"
+echo "$key" >"$out.new/key"
 bt="$(((t1 - t0) / 60))m$(((t1 - t0) % 60))s wall, make CPU ${cpu_u}s user + ${cpu_s}s sys, -j$jobs, load at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$bt" >"$out.new/build-time"
 rm -rf "$out"

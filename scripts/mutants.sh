@@ -41,6 +41,14 @@
 #                                   misreads the second path's state)
 #   no-retry            t_storm     (--long only) the rescan removed, no
 #                                   widening: the race at its natural width
+#   kcsan-plain-inflight t_hotpath  (only named in MUTANTS, on the KCSAN
+#                                   kernel: make torture's kcsan part) "BUG:
+#                                   KCSAN: data-race in ..._start_io" (or in
+#                                   psw_path_start, not inlined): the
+#                                   in-flight add a plain read-modify-write;
+#                                   TCG multi (the racers really in parallel;
+#                                   t_storm's I/O rate gave KCSAN no chance:
+#                                   60 s, 2 maps, not reported)
 # A mutant whose patch is missing (not yet written) is reported as a
 # failure, never skipped.  TAP: "ok N - KVER MUTANT test fails as it must".
 # Env: MUTANTS="..." (subset), MUTANT_STORM_SECS (no-retry; default 60,
@@ -76,6 +84,7 @@ echo "TAP version 13"
 for k in "$@"; do
 	for mu in $mutants; do
 		n=$((n + 1))
+		tcg=${VM_TCG_THREAD:-single}
 		case $mu in
 		noop-fail-path) t=t_flap want="failed paths got new I/O" smp=2
 			envs=(--env FLAP_SECS="$flap_secs") ;;
@@ -98,6 +107,8 @@ for k in "$@"; do
 		lb-weight-as-priority) t=t_lb_asym want="a path left idle" smp=2 envs=() ;;
 		status-short) t=t_mpd_alua want="multipathd show paths: \|multipathd did not mark" smp=2 envs=() ;;
 		leak-table) t=t_badtables want="kmalloc objects grew.* lb_add_path" smp=2 envs=() ;;
+		kcsan-plain-inflight) t=t_hotpath want="BUG: KCSAN: data-race in .*\(_start_io\|psw_path_start\)" smp=4 tcg=multi
+			envs=() ;;
 		*) echo "not ok $n - $k $mu: unknown mutant"; failed=$((failed + 1)); continue ;;
 		esac
 		log=$outdir/$mu-$k.log
@@ -108,7 +119,7 @@ for k in "$@"; do
 			continue
 		fi
 		t0=$(date +%s)
-		scripts/vm-run --kver "$k" --smp "$smp" --timeout 2400 --out "$outdir/vm-$mu-$k" \
+		scripts/vm-run --kver "$k" --smp "$smp" --tcg-thread "$tcg" --timeout 2400 --out "$outdir/vm-$mu-$k" \
 			--env PSW_KO_DIR="build/ko-mutant/$mu" --env VM_TEST_VERBOSE=1 \
 			--env VM_TEST_TIMEOUT=1800 "${envs[@]}" \
 			-- tests/vm/runner.sh "$t" >>"$log" 2>&1

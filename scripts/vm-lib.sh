@@ -4,7 +4,9 @@
 #
 #   vm_resolve_kver [SPEC]   SPEC = "" (newest 6.1) | "6.1" | "6.12" | full KVER
 #                            | "debug" (the debug kernel, scripts/debug-kernel.sh;
-#                            also by its release, 6.12.N-pswdebug)
+#                            also by its release, 6.12.N-pswdebug) | "kcsan"
+#                            (its KCSAN variant, scripts/debug-kernel.sh --kcsan;
+#                            6.12.N-pswkcsan)
 #   vm_prepare KVER          fill the cache build/vm/KVER/{vmlinux,initramfs.cpio}
 #                            and set VM_VMLINUX, VM_INITRAMFS, VM_MODROOT (the
 #                            dir holding lib/modules/KVER when not the host's /;
@@ -13,6 +15,16 @@
 VM_REPO=${VM_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 VM_BUILD=${VM_BUILD:-$VM_REPO/build/vm}
 VM_DEBUG_DIR=${VM_DEBUG_DIR:-$VM_REPO/build/debug-kernel/out}
+VM_KCSAN_DIR=${VM_KCSAN_DIR:-$VM_REPO/build/debug-kernel-kcsan/out}
+
+# The cache dir of a debug kernel (SPEC or release): the KCSAN variant's or
+# the KASAN one's.
+vm_debug_dir() {
+	case $1 in
+	kcsan | *-pswkcsan) echo "$VM_KCSAN_DIR" ;;
+	*) echo "$VM_DEBUG_DIR" ;;
+	esac
+}
 
 vm_die() {
 	echo "vm: error: $*" >&2
@@ -25,15 +37,16 @@ vm_log() {
 
 # Newest installed kernel matching SPEC; prints the KVER.
 vm_resolve_kver() {
-	local spec=${1:-6.1} f k best=""
+	local spec=${1:-6.1} f k best="" dd
 	local -a all=()
 	case $spec in
-	debug | *-pswdebug)
-		[ -s "$VM_DEBUG_DIR/kernel.release" ] && [ -s "$VM_DEBUG_DIR/vmlinux" ] ||
-			vm_die "the debug kernel is not built (scripts/debug-kernel.sh builds it into $VM_DEBUG_DIR)"
-		k=$(cat "$VM_DEBUG_DIR/kernel.release")
-		[ "$spec" = debug ] || [ "$spec" = "$k" ] ||
-			vm_die "debug kernel $spec asked for, $VM_DEBUG_DIR has $k"
+	debug | *-pswdebug | kcsan | *-pswkcsan)
+		dd=$(vm_debug_dir "$spec")
+		[ -s "$dd/kernel.release" ] && [ -s "$dd/vmlinux" ] ||
+			vm_die "the debug kernel is not built (scripts/debug-kernel.sh$([ "$dd" = "$VM_KCSAN_DIR" ] && echo " --kcsan") builds it into $dd)"
+		k=$(cat "$dd/kernel.release")
+		[ "$spec" = debug ] || [ "$spec" = kcsan ] || [ "$spec" = "$k" ] ||
+			vm_die "debug kernel $spec asked for, $dd has $k"
 		echo "$k"
 		return ;;
 	esac
@@ -59,7 +72,7 @@ vm_resolve_kver() {
 # The kernel build dir (for out-of-tree modules) of KVER.
 vm_kdir() {
 	case $1 in
-	*-pswdebug) echo "$VM_DEBUG_DIR/lib/modules/$1/build" ;;
+	*-pswdebug | *-pswkcsan) echo "$(vm_debug_dir "$1")/lib/modules/$1/build" ;;
 	*) echo "/lib/modules/$1/build" ;;
 	esac
 }
@@ -98,7 +111,7 @@ vm_extract_vmlinux() {
 vm_prepare() {
 	local kver=$1 dir img lockfd
 	dir=$VM_BUILD/$kver
-	case $kver in *-pswdebug) vm_prepare_debug "$kver"; return ;; esac
+	case $kver in *-pswdebug | *-pswkcsan) vm_prepare_debug "$kver"; return ;; esac
 	VM_MODROOT=
 	img=/boot/vmlinuz-$kver
 	[ -r "$img" ] || vm_die "no $img"
@@ -125,7 +138,9 @@ vm_prepare() {
 # vmlinux with a PVH note already); the guest overlays
 # $VM_DEBUG_DIR/lib/modules on /lib/modules (.vm/modroot, see mkinitramfs.sh).
 vm_prepare_debug() {
-	local kver=$1 dir lockfd md
+	local kver=$1 dir lockfd md dd
+	dd=$(vm_debug_dir "$kver")
+	local VM_DEBUG_DIR=$dd
 	dir=$VM_BUILD/$kver
 	md=$VM_DEBUG_DIR/lib/modules/$kver
 	[ -s "$VM_DEBUG_DIR/vmlinux" ] && [ -s "$md/modules.dep" ] ||

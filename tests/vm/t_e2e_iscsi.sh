@@ -420,8 +420,10 @@ if [ "$CUTGAP" -le "$MAX_STALL" ]; then
 else
 	note "GOAL MISSED: least-blocks longest gap from the cut until A failed: $CUTGAP ms > $MAX_STALL ms (gaps before the cut: up to $BASE ms; dm failed A $FAILMS ms after the cut)"
 fi
+# (make torture's debug kernel, MP_PERF_SOFT=1: gaps of 5-12 s anywhere in
+# the run, 4.4 s at the cut: printed, not asserted; mp.sh perf_fail)
 [ "$CUTGAP" -le "$lim" ] ||
-	fail "least-blocks stalled $CUTGAP ms after the cut (limit $lim ms: the goal or 1.5 x the longest gap before the cut)"
+	perf_fail "least-blocks stalled $CUTGAP ms after the cut (limit $lim ms: the goal or 1.5 x the longest gap before the cut)"
 
 # ---- 4: weighted-paths 3:1 through abpath ----
 note "=== abpath + weighted-paths A=3,B=1"

@@ -37,7 +37,9 @@
 # pins all I/O on the fast path and fails the status check, not this one.)
 # Env: PSW_KO_DIR=DIR loads the modules from DIR (or DIR/KVER; mp.sh), e.g. a
 # mutant build; MP_DISK_SOFT=1 reports failing disk checks and goes on;
-# LB_ASYM_MIN_EFF (0.90).
+# LB_ASYM_MIN_EFF (0.90); MP_PERF_SOFT=1 (make torture's debug kernel: about
+# one I/O in flight, efficiency 0.29 and 51 % measured) prints the shares and
+# the efficiency instead of asserting them; status and disks must still agree.
 set -uo pipefail
 . "$(dirname "$0")/mp.sh"
 . "$(dirname "$0")/lib.sh"
@@ -71,12 +73,19 @@ for v in "--bs=4k|4|1" "--bssplit=4k/50:64k/30:128k/20|32|8"; do
 		dshare=$(ds_share 0 100)
 		eff=$(( m * 100 / (f1 + l1) ))
 		note "$variant ${s% 0} ${p1##*:}:${p2##*:}: single fast $f1 KiB/s, slow $l1 KiB/s; map $m KiB/s = efficiency $((eff / 100)).$(printf %02d $((eff % 100))); fast path carried $share% of the bytes (status), $dshare% of the sectors (disks: $((DS_SEC[0] / 2)) / $((DS_SEC[1] / 2)) KiB, ${DS_IOS[0]} / ${DS_IOS[1]} completions)"
-		[ "$share" -gt 55 ] || fail "$s: fast path carried only $share% of the bytes"
+		if [ "$share" -le 55 ]; then
+			# weighted-paths' share is its schedule's: asserted on every kernel
+			[ "$s" = "weighted-paths 0" ] && fail "$s: fast path carried only $share% of the bytes"
+			perf_fail "$s: fast path carried only $share% of the bytes"
+		fi
 		if [ "$s" = "least-blocks 0" ] && [ "$variant" = --bs=4k ]; then
 			awk -v e="$eff" -v m="$min_eff" 'BEGIN { exit !(e / 100 >= m) }' ||
-				fail "$variant least-blocks ${p1##*:}:${p2##*:}: efficiency $((eff / 100)).$(printf %02d $((eff % 100))) < $min_eff: a path left idle?"
+				perf_fail "$variant least-blocks ${p1##*:}:${p2##*:}: efficiency $((eff / 100)).$(printf %02d $((eff % 100))) < $min_eff: a path left idle?"
 		fi
-		[ "$dshare" -gt 55 ] || ds_fail "$s: fast path's disk moved only $dshare% of the sectors (status said $share%)"
+		if [ "$dshare" -le 55 ]; then
+			[ "$s" = "weighted-paths 0" ] && ds_fail "$s: fast path's disk moved only $dshare% of the sectors (status said $share%)"
+			[ "$s" = "weighted-paths 0" ] || perf_fail --disk "$s: fast path's disk moved only $dshare% of the sectors (status said $share%)"
+		fi
 		ds_agree "$variant $s: fast path's share" "$dshare" "$share" 5
 		mp_assert_idle asym "$FD" "$LD"
 		mp_remove asym

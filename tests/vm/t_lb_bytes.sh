@@ -106,6 +106,7 @@ lbm=$(med lb 4) qlm=$(med ql 4)
 	fail "no latency figures (lb '$lb99', ql '$ql99')"
 ratio=$(awk -v a="$lb99" -v b="$ql99" 'BEGIN { printf "%.2f", a / b }')
 note "least-blocks / queue-length small-read p99 latency: $ratio (limit $max_ratio); mean: $(awk -v a="$lbm" -v b="$qlm" 'BEGIN { printf "%.2f", a / b }')"
+# (make torture's debug kernel, MP_PERF_SOFT=1: printed, not asserted)
 awk -v r="$ratio" -v m="$max_ratio" 'BEGIN { exit !(r + 0 <= m + 0) }' ||
-	fail "least-blocks' small-read p99 latency is $ratio of queue-length's (> $max_ratio): small reads wait behind large ones; does it count requests, not bytes?"
+	perf_fail "least-blocks' small-read p99 latency is $ratio of queue-length's (> $max_ratio): small reads wait behind large ones; does it count requests, not bytes?"
 check_klog_clean || fail "kernel log not clean"

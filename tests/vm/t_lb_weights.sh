@@ -15,7 +15,9 @@
 # the more the fewer I/Os are in flight.  Hence 10 ms: 32 in flight need
 # only ~3200 I/Os a second, which a loaded TCG guest keeps up (at 2 ms it
 # measured 77 %, and a slower guest with fewer really in flight would
-# drift past 78); the depth reached is printed.
+# drift past 78); the depth reached is printed.  Make torture's debug
+# kernel keeps about 2 in flight (83 % measured): there the share is printed,
+# not asserted (MP_PERF_SOFT=1, perf_fail in mp.sh).
 # Env: PSW_KO_DIR=DIR (mp.sh), LB_W_SECS (fio seconds per share, 8)
 set -uo pipefail
 . "$(dirname "$0")/mp.sh"
@@ -45,7 +47,8 @@ share() {
 	s=$(ds_share 0 100)
 	note "weights $1:$2: A moved $s% of the sectors (disks: $((DS_SEC[0] / 2)) / $((DS_SEC[1] / 2)) KiB, ${DS_IOS[0]} / ${DS_IOS[1]} I/Os; about $((DS_IOS_SUM * 10 / (secs * 1000))) in flight of 32)"
 	[ "$DS_IOS_SUM" -ge 500 ] || fail "weights $1:$2: only $DS_IOS_SUM I/Os reached the disks"
-	within "weights $1:$2: A's share of the bytes (disks)" "$s" "$3" "$4"
+	[ "$s" -ge "$3" ] && [ "$s" -le "$4" ] ||
+		perf_fail "weights $1:$2: A's share of the bytes (disks) = $s, expected $3..$4"
 }
 
 mp_create lbw "$(mp_table "$S" rq "least-blocks 0" "$A:3" "$B:1")"

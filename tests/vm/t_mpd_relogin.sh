@@ -127,7 +127,17 @@ for ((r = 1; r <= rounds; r++)); do
 	done
 	# (round 1); or one goes away (round 2: A moves down to its number)
 	if [ $((r % 2)) = 1 ]; then
-		modprobe scsi_debug num_tgts=0 || fail "modprobe scsi_debug num_tgts=0"
+		# the number is free only when the old host is released, after its
+		# sysfs entry goes (seen late on the debug kernel: scsi_debug got
+		# the next number, A its old one): until scsi_debug gets A's number
+		for ((i = 0; i < 30; i++)); do
+			modprobe scsi_debug num_tgts=0 || fail "modprobe scsi_debug num_tgts=0"
+			sdh=$(echo /sys/bus/pseudo/drivers/scsi_debug/adapter*/host*)
+			[ "${sdh##*/host}" = "${host%%:*}" ] && break
+			[ $i -lt 29 ] || fail "re-login $r: scsi_debug never got A's old host${host%%:*} in 30 tries (got host${sdh##*/host})"
+			modprobe -r scsi_debug || fail "modprobe -r scsi_debug"
+			vm_sleep 1
+		done
 	else
 		modprobe -r scsi_debug || fail "modprobe -r scsi_debug"
 	fi

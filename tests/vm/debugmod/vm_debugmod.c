@@ -14,6 +14,9 @@
  *                  suspicious RCU usage)
  *   bug=odebug     kfree() of an object holding an armed timer
  *                  (DEBUG_OBJECTS: ODEBUG: free active)
+ *   bug=race       two kthreads on two CPUs increment one plain counter
+ *                  for 2 s (KCSAN: data-race in vm_debugmod_racer; the
+ *                  KCSAN kernel only, 2+ CPUs)
  *   bug=none       nothing (the module itself loads cleanly)
  * The module always loads (init returns 0), so the command that loaded it
  * succeeds: only the kernel-log scan can fail the run.
@@ -27,10 +30,13 @@
 #include <linux/rcupdate.h>
 #include <linux/timer.h>
 #include <linux/string.h>
+#include <linux/kthread.h>
+#include <linux/err.h>
+#include <linux/cpumask.h>
 
 static char *bug = "none";
 module_param(bug, charp, 0444);
-MODULE_PARM_DESC(bug, "lockorder, uaf, sleep, rcu, odebug or none");
+MODULE_PARM_DESC(bug, "lockorder, uaf, sleep, rcu, odebug, race or none");
 
 static DEFINE_MUTEX(vm_debugmod_a);
 static DEFINE_MUTEX(vm_debugmod_b);
@@ -109,6 +115,48 @@ static int vm_debugmod_odebug(void)
 	return 0;
 }
 
+static unsigned long vm_debugmod_shared;
+
+static int vm_debugmod_racer(void *arg)
+{
+	while (!kthread_should_stop()) {
+		vm_debugmod_shared++;	/* plain read-modify-write: the race */
+		cond_resched();
+	}
+	return 0;
+}
+
+static int vm_debugmod_race(void)
+{
+	struct task_struct *t[2];
+	unsigned int cpu[2];
+	int i;
+
+	if (num_online_cpus() < 2) {
+		pr_err("vm_debugmod: bug=race needs 2 online CPUs, has %u\n",
+		       num_online_cpus());
+		return 0;
+	}
+	cpu[0] = cpumask_first(cpu_online_mask);
+	cpu[1] = cpumask_next(cpu[0], cpu_online_mask);
+	for (i = 0; i < 2; i++) {
+		t[i] = kthread_create(vm_debugmod_racer, NULL, "vm_debugmod/%u", cpu[i]);
+		if (IS_ERR(t[i])) {
+			pr_err("vm_debugmod: kthread_create: %ld\n", PTR_ERR(t[i]));
+			while (i--)
+				kthread_stop(t[i]);
+			return 0;
+		}
+		kthread_bind(t[i], cpu[i]);
+		wake_up_process(t[i]);
+	}
+	msleep(2000);
+	for (i = 0; i < 2; i++)
+		kthread_stop(t[i]);
+	pr_info("vm_debugmod: counter %lu\n", READ_ONCE(vm_debugmod_shared));
+	return 0;
+}
+
 static int __init vm_debugmod_init(void)
 {
 	pr_info("vm_debugmod: bug=%s\n", bug);
@@ -122,6 +170,8 @@ static int __init vm_debugmod_init(void)
 		return vm_debugmod_rcu();
 	else if (!strcmp(bug, "odebug"))
 		return vm_debugmod_odebug();
+	else if (!strcmp(bug, "race"))
+		return vm_debugmod_race();
 	else if (strcmp(bug, "none"))
 		return -EINVAL;
 	return 0;
@@ -134,4 +184,4 @@ static void __exit vm_debugmod_exit(void)
 module_init(vm_debugmod_init);
 module_exit(vm_debugmod_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("vm harness self-test: lockdep/KASAN/atomic-sleep/RCU/ODEBUG bugs at load");
+MODULE_DESCRIPTION("vm harness self-test: lockdep/KASAN/atomic-sleep/RCU/ODEBUG/KCSAN bugs at load");

@@ -29,6 +29,8 @@
  *    path was usable.  On PREEMPT_RT that reader waits on the writer's
  *    lock instead of spinning.
  *  - Ties rotate through a per-CPU start index: no shared counter.
+ * Tested by tests/unit/race_core.c (ThreadSanitizer), tests/vm/t_storm.sh
+ * and, on the KCSAN kernel of make torture, tests/vm/t_hotpath.sh.
  */
 #include <linux/module.h>
 #include <linux/percpu.h>

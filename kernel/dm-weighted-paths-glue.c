@@ -39,6 +39,9 @@
  *    (psw_wp_rescan()), so it returns NULL only when, at one instant, no
  *    path was usable.  On PREEMPT_RT that reader waits on the writer's
  *    lock instead of spinning.
+ * Tested by tests/unit/race_core.c (ThreadSanitizer), tests/vm/t_storm.sh,
+ * t_flap.sh (the rebuild under flapping) and, on the KCSAN kernel of make
+ * torture, tests/vm/t_hotpath.sh.
  */
 #include <linux/module.h>
 #include <linux/rcupdate.h>

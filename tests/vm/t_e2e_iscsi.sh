@@ -406,8 +406,11 @@ cut_run
 # of 9-12 s in earlier demo runs).
 FAILMS=$((FAILED - CUT)) RRFAILMS=$((RRFAILED - CUT))
 note "STALL least-blocks $CUTGAP ms, round-robin $RRGAP ms through the same cut (dm failed A $FAILMS / $RRFAILMS ms after it)"
+# (on make torture's debug kernel, MP_PERF_SOFT=1, neither stall figure is
+# asserted: a guest that submits one or two I/Os at a time gives
+# round-robin's job 3.5 s gaps as well as 10 s ones; printed only)
 [ $((RRGAP * 2)) -ge "$RRFAILMS" ] ||
-	fail "round-robin through the same cut: longest gap $RRGAP ms < half of the $RRFAILMS ms until dm failed A: the test does not see the stall it is about"
+	perf_fail "round-robin through the same cut: longest gap $RRGAP ms < half of the $RRFAILMS ms until dm failed A: the test does not see the stall it is about"
 # Goal: <= 1 s, measured on the flow job (see fio_bg) from the cut until dm
 # fails A.  Under TCG the I/O path itself is slow (tens of completions per
 # second at qd16 when the host is busy), so a gap of the baseline's size is

@@ -116,22 +116,12 @@ extract() {
 		rmdir "$tree.tmp"
 		echo "$v" >"$tree/.pswdebug-pkgver"
 	fi
-	# the patch set: the applied one (copies in .pswdebug-patches.d/, or the
-	# single record .pswdebug-patches of older trees) reversed, last first,
-	# then the current one applied one by one, each recorded once it is in;
-	# a tree that will not reverse, or a patch that does not apply, marks
-	# the tree for a fresh extraction on the next run
+	# the patch set: the applied one (copies in .pswdebug-patches.d/)
+	# reversed, last first, then the current one applied one by one, each
+	# recorded once it is in; a tree that will not reverse, or a patch that
+	# does not apply, marks the tree for a fresh extraction
 	local f rec=$tree/.pswdebug-patches.d
-	if ! cmp -s <(patchset) <(cat "$rec"/*.patch "$tree/.pswdebug-patches" 2>/dev/null); then
-		if [ -s "$tree/.pswdebug-patches" ]; then
-			(cd "$tree" && patch -s -R -p1 --no-backup-if-mismatch <.pswdebug-patches) || {
-				log "the applied patch set does not reverse: extracting again"
-				rm -f "$tree/.pswdebug-pkgver"
-				extract
-				return
-			}
-		fi
-		rm -f "$tree/.pswdebug-patches"
+	if ! cmp -s <(patchset) <(cat "$rec"/*.patch 2>/dev/null); then
 		mkdir -p "$rec"
 		for f in $(cd "$rec" && ls -r -- *.patch 2>/dev/null); do
 			(cd "$tree" && patch -s -R -p1 --no-backup-if-mismatch <"$rec/$f") || {

@@ -20,7 +20,7 @@ base_pkgs=(
 	clang libclang-rt-14-dev cppcheck clang-tidy
 	linux-headers-rt-amd64 linux-image-rt-amd64
 	pahole zstd	# the BTF ABI guard (scripts/abi-check.sh: pahole -J, zstd vmlinuz)
-	flex bison bc libelf-dev libssl-dev time	# the debug kernel (scripts/debug-kernel.sh)
+	flex bison bc libelf-dev libssl-dev time patch	# the debug kernels (scripts/debug-kernel.sh)
 	debhelper dh-dkms bash-completion lintian dpkg-dev	# make deb, tests/deb
 )
 
